@@ -1,0 +1,57 @@
+# Wirestream: `make run` brings everything up and feeds seeds/; `make test` tests it.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install up down stop status lint schemas unit integration clean
+
+run: install up  ## start the stack and all stages, feed seeds/, wait until searchable
+	$(BIN)/wirestream topics
+	$(BIN)/wirestream indices
+	bash deploy/stages.sh start
+	$(BIN)/wirestream feed seeds
+	$(BIN)/wirestream wait --articles $$(ls seeds/*.txt | wc -l) --timeout 300
+	@echo
+	@echo "Search the seed stories:"
+	@echo "  $(BIN)/wirestream search 'Islamic State'"
+	@echo "  curl -s 'http://127.0.0.1:9200/articles/_search?q=Mayadeen&pretty'"
+	@echo "  curl -s 'http://127.0.0.1:9200/events/_search?pretty'"
+	@echo "Stage logs: .stack/logs/   Stop everything: make down"
+
+test: install up  ## unit, integration and end-to-end tests against the real servers
+	$(BIN)/pytest
+
+unit: install  ## tests that need no server
+	$(BIN)/pytest -m "not integration"
+
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+up:  ## start Kafka and Elasticsearch (downloads them the first time)
+	bash deploy/stack.sh up
+
+down: stop  ## stop the stages, Kafka and Elasticsearch (data is kept)
+	bash deploy/stack.sh down
+
+stop:  ## stop the stages only
+	bash deploy/stages.sh stop
+
+status:
+	bash deploy/stack.sh status
+	bash deploy/stages.sh status
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy services schemas tests
+
+schemas: install  ## re-export schemas/json after a model change
+	$(BIN)/python -m schemas.export
+
+clean: down
+	bash deploy/stack.sh reset

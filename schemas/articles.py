@@ -1,0 +1,99 @@
+"""Article payloads: raw, unique (after dedup), duplicate notices, enriched."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.base import WireModel
+
+PublishedFrom = Literal["metadata", "dateline", "ingested"]
+PlacePrecision = Literal["exact", "near", "admin1", "country", "unknown"]
+
+
+class Article(WireModel):
+    """One wire story, split into the parts downstream stages care about."""
+
+    article_id: str = Field(description="Stable id: hash of source and normalised body.")
+    source: str = Field(description="Where the feeder read it: file path or feed URL.")
+    agency: str | None = Field(default=None, description="Wire agency, e.g. AP, AFP.")
+    outlet: str | None = Field(default=None, description="Publication that ran the story.")
+    url: str | None = None
+    headline: str | None = None
+    byline: str | None = None
+    dateline: str | None = Field(default=None, description="Dateline place, e.g. BEIRUT.")
+    captions: list[str] = Field(default_factory=list, description="Photo captions, not body.")
+    paragraphs: list[str] = Field(min_length=1, description="Body paragraphs in order.")
+    language: str = "en"
+    published: datetime
+    published_from: PublishedFrom = Field(
+        description="Where `published` came from; 'ingested' means no better date was known."
+    )
+    ingested: datetime
+
+    @property
+    def body(self) -> str:
+        """Body text; entity character offsets refer to this string."""
+        return "\n\n".join(self.paragraphs)
+
+
+class RawArticle(WireModel):
+    """`wire.raw`, keyed by `fingerprint` so every copy of a text meets in one partition."""
+
+    schema_version: Literal[1] = 1
+    fingerprint: str = Field(description="SHA-1 of the normalised body text.")
+    article: Article
+
+
+class UniqueArticle(WireModel):
+    """`wire.unique`, keyed by article id: first copy of a story, repeats removed."""
+
+    schema_version: Literal[1] = 1
+    fingerprint: str
+    article: Article
+    removed_sentences: int = Field(
+        default=0, ge=0, description="Sentences dropped because they repeat an earlier one."
+    )
+
+
+class DuplicateNotice(WireModel):
+    """`wire.duplicates`, keyed by the original's article id."""
+
+    schema_version: Literal[1] = 1
+    article_id: str = Field(description="Id of this copy.")
+    original_id: str = Field(description="Id of the first copy seen.")
+    similarity: float = Field(ge=0.0, le=1.0)
+    source: str
+    agency: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    detected_at: datetime
+
+
+EntityLabel = Literal["PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT"]
+
+
+class Entity(WireModel):
+    """A mention in `Article.body`, with the canonical name it stands for."""
+
+    text: str
+    label: EntityLabel
+    canonical: str
+    start: int = Field(ge=0, description="Character offset in Article.body.")
+    end: int = Field(ge=0)
+    country: str | None = Field(default=None, description="For places: country name.")
+    admin1: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    precision: PlacePrecision | None = Field(default=None, description="For places.")
+
+
+class EnrichedArticle(WireModel):
+    """`wire.enriched`, keyed by article id."""
+
+    schema_version: Literal[1] = 1
+    article: Article
+    entities: list[Entity]
+    model: str = Field(description="spaCy pipeline name and version that produced the entities.")

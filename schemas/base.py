@@ -1,0 +1,17 @@
+"""Base class shared by every topic payload."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class WireModel(BaseModel):
+    """A message body on a Wirestream topic.
+
+    Every topic model declares ``schema_version`` as a ``Literal``: a consumer
+    rejects a version it does not know (to the dead-letter topic) instead of
+    guessing. Unknown fields are rejected too, so a typo in a producer shows
+    up at once rather than as a silently missing value downstream.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

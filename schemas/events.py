@@ -1,0 +1,57 @@
+"""Event payload: one incident in the ACLED sense."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.articles import PlacePrecision
+from schemas.base import WireModel
+
+DatePrecision = Literal["day", "week", "month"]
+
+
+class Location(WireModel):
+    name: str
+    country: str | None = None
+    admin1: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    precision: PlacePrecision = "unknown"
+
+
+class Fatalities(WireModel):
+    """UCDP convention: low / best / high when reports differ."""
+
+    low: int | None = Field(default=None, ge=0)
+    best: int | None = Field(default=None, ge=0)
+    high: int | None = Field(default=None, ge=0)
+
+
+class Evidence(WireModel):
+    """A sentence an event field was read from, traceable to its article."""
+
+    article_id: str
+    sentence: str
+
+
+class Event(WireModel):
+    """`wire.events`, keyed by event id; the topic is compacted (latest version wins)."""
+
+    schema_version: Literal[1] = 1
+    event_id: str
+    date: date
+    date_precision: DatePrecision
+    event_type: str = Field(description="ACLED event type, e.g. Battles.")
+    sub_type: str | None = None
+    actor1: str | None = None
+    actor2: str | None = None
+    location: Location | None = None
+    fatalities: Fatalities = Field(default_factory=Fatalities)
+    injuries: Fatalities = Field(default_factory=Fatalities)
+    reported_by: list[str] = Field(default_factory=list, description="Who the text attributes it to.")
+    article_ids: list[str] = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list, description="Agencies and outlets.")
+    evidence: list[Evidence] = Field(default_factory=list)

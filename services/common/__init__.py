@@ -1,0 +1,1 @@
+"""Plumbing every stage shares: settings, codec, dead letters, clients, Faust app factory."""

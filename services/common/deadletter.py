@@ -1,0 +1,43 @@
+"""Turning a failure into a dead-letter record (pure; sending is the Faust layer's job)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+from schemas.deadletter import DeadLetter
+
+
+def dead_letter(
+    stage: str,
+    error: BaseException,
+    payload: bytes | str | None,
+    *,
+    max_payload: int,
+    topic: str | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+    key: bytes | str | None = None,
+) -> DeadLetter:
+    raw = payload.encode("utf-8") if isinstance(payload, str) else (payload or b"")
+    truncated = len(raw) > max_payload
+    raw = raw[:max_payload]
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(raw).decode("ascii"), "base64"
+    if isinstance(key, bytes):
+        key = key.decode("utf-8", errors="replace")
+    return DeadLetter(
+        stage=stage,
+        error_type=type(error).__name__,
+        error=" ".join(str(error).split())[:1000] or type(error).__name__,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        key=key,
+        payload=text,
+        payload_encoding=encoding,  # type: ignore[arg-type]
+        payload_truncated=truncated,
+        failed_at=datetime.now(UTC),
+    )

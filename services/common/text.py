@@ -1,0 +1,53 @@
+"""Text normalisation shared by the feeder (fingerprints) and dedup (repeat detection)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_PUNCT_MAP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+_NON_WORD = re.compile(r"[^\w\s]")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, NFKC, one kind of quote and dash, no punctuation, single spaces.
+
+    Syndicated copies differ in exactly these details, so they must not change a hash.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP).lower()
+    return _SPACE.sub(" ", _NON_WORD.sub(" ", text)).strip()
+
+
+def fingerprint(paragraphs: list[str]) -> str:
+    return hashlib.sha1(normalise(" ".join(paragraphs)).encode("utf-8")).hexdigest()
+
+
+def tokens(text: str) -> set[str]:
+    return set(normalise(text).split())
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*)\.$")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph; a break after "Col." or "U.S." is not a sentence end."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(paragraph):
+        candidate = paragraph[start : match.start()].rstrip()
+        if _ABBREVIATION.search(candidate.rstrip("\"”’")):
+            continue
+        sentences.append(paragraph[start : match.end()].strip())
+        start = match.end()
+    if tail := paragraph[start:].strip():
+        sentences.append(tail)
+    return sentences

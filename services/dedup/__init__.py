@@ -1,0 +1,1 @@
+"""Dedup stage: each story once, with notices for every further copy."""

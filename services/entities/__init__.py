@@ -1,0 +1,1 @@
+"""Entities stage: spaCy NER plus curated canonical names and places."""

@@ -1,0 +1,39 @@
+"""Curated canonical names (data/aliases.json), loaded once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ALIASES_FILE = Path(__file__).parent / "data" / "aliases.json"
+
+
+@dataclass(frozen=True)
+class KnownEntity:
+    canonical: str
+    label: str
+    aliases: tuple[str, ...]
+    country: str | None = None
+    admin1: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: str | None = None
+
+
+@lru_cache(maxsize=1)
+def known_entities() -> tuple[KnownEntity, ...]:
+    entries = json.loads(ALIASES_FILE.read_text(encoding="utf-8"))["entries"]
+    return tuple(KnownEntity(**{**e, "aliases": tuple(e["aliases"])}) for e in entries)
+
+
+@lru_cache(maxsize=1)
+def alias_index() -> dict[str, KnownEntity]:
+    """Alias (case-sensitive) to entry; canonical names are aliases of themselves."""
+    index: dict[str, KnownEntity] = {}
+    for entry in known_entities():
+        for alias in (entry.canonical, *entry.aliases):
+            index.setdefault(alias, entry)
+    return index
+

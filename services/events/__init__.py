@@ -1,0 +1,1 @@
+"""Events stage: incidents (what, where, when, who, how many) from enriched articles."""

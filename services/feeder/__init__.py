@@ -1,0 +1,1 @@
+"""Feeder stage: reads wire copy from files and publishes raw articles."""

@@ -1,0 +1,1 @@
+"""Indexer stage: articles, events and dead letters into Elasticsearch."""

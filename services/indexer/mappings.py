@@ -1,0 +1,112 @@
+"""Index templates: explicit mappings, versioned indices behind aliases.
+
+`articles` is an alias of `articles-v1`; a mapping change is a new `-v2` index, a
+reindex and an alias swap, with no downtime. Nothing is mapped dynamically.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from services.common.settings import Settings
+
+MAPPING_VERSION = 1
+KEYWORD: dict[str, Any] = {"type": "keyword"}
+DATE: dict[str, Any] = {"type": "date"}
+INTEGER: dict[str, Any] = {"type": "integer"}
+
+
+def _text(analyzer: str) -> dict[str, Any]:
+    """Searchable text with a `.keyword` sub-field for facets and exact match."""
+    return {
+        "type": "text",
+        "analyzer": analyzer,
+        "fields": {"keyword": {"type": "keyword", "ignore_above": 512}},
+    }
+
+
+def _location() -> dict[str, Any]:
+    return {
+        "properties": {
+            "name": KEYWORD, "country": KEYWORD, "admin1": KEYWORD,
+            "coordinates": {"type": "geo_point"}, "precision": KEYWORD,
+        }
+    }
+
+
+def article_mapping(analyzer: str) -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "article_id": KEYWORD, "source": KEYWORD, "agency": KEYWORD, "outlet": KEYWORD,
+            "url": KEYWORD, "headline": _text(analyzer), "byline": KEYWORD,
+            "dateline": KEYWORD, "captions": {"type": "text", "analyzer": analyzer},
+            "body": {"type": "text", "analyzer": analyzer}, "language": KEYWORD,
+            "published": DATE, "published_from": KEYWORD, "ingested": DATE, "indexed": DATE,
+            "fingerprint": KEYWORD, "removed_sentences": INTEGER,
+            # Flattened canonical names, so Kibana can facet on them.
+            "people": KEYWORD, "organizations": KEYWORD, "groups": KEYWORD,
+            "places": KEYWORD, "countries": KEYWORD,
+            "place_points": {"type": "geo_point"},
+            # Every mention, for display and tracing; not searchable.
+            "entities": {"type": "object", "enabled": False},
+            "model": KEYWORD,
+        },
+    }
+
+
+def event_mapping(analyzer: str) -> dict[str, Any]:
+    toll = {"properties": {"low": INTEGER, "best": INTEGER, "high": INTEGER}}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "event_id": KEYWORD, "date": DATE, "date_precision": KEYWORD,
+            "event_type": KEYWORD, "sub_type": KEYWORD, "actor1": KEYWORD, "actor2": KEYWORD,
+            "actors": KEYWORD, "location": _location(), "fatalities": toll, "injuries": toll,
+            "reported_by": KEYWORD, "article_ids": KEYWORD, "sources": KEYWORD,
+            "evidence": {
+                "properties": {"article_id": KEYWORD, "sentence": {"type": "text", "analyzer": analyzer}}
+            },
+            "indexed": DATE,
+        },
+    }
+
+
+def deadletter_mapping(analyzer: str) -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "stage": KEYWORD, "error_type": KEYWORD, "error": _text(analyzer), "topic": KEYWORD,
+            "partition": INTEGER, "offset": {"type": "long"}, "key": KEYWORD,
+            "payload": {"type": "text", "index": False}, "payload_encoding": KEYWORD,
+            "payload_truncated": {"type": "boolean"}, "failed_at": DATE, "indexed": DATE,
+        },
+    }
+
+
+INDICES = {"articles": article_mapping, "events": event_mapping, "deadletter": deadletter_mapping}
+
+
+def ensure_indices(client: Elasticsearch, settings: Settings) -> None:
+    """Put the templates and create `<name>-v<N>` behind alias `<name>` if missing.
+
+    Safe to call from every indexer replica at start: all steps are idempotent.
+    """
+    for name, mapping in INDICES.items():
+        alias = settings.index(name)
+        client.indices.put_index_template(
+            name=f"{alias}-template",
+            index_patterns=[f"{alias}-v*"],
+            template={
+                "settings": {"number_of_shards": 1, "number_of_replicas": settings.index_replicas},
+                "mappings": mapping(settings.es_text_analyzer),
+            },
+            version=MAPPING_VERSION,
+            meta={"managed_by": "wirestream"},
+        )
+        if not client.indices.exists_alias(name=alias):
+            client.options(ignore_status=400).indices.create(
+                index=f"{alias}-v{MAPPING_VERSION}", aliases={alias: {"is_write_index": True}}
+            )

@@ -1,0 +1,50 @@
+"""Fixtures shared by unit and integration tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schemas.articles import EnrichedArticle, UniqueArticle
+from services.common.settings import Settings
+from services.dedup.logic import deduplicate
+from services.entities.ner import enrich, load_pipeline
+from services.feeder.reader import Rejected, read_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+GOLD = json.loads((Path(__file__).parent / "data" / "seeds_gold.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, Any]:
+    return GOLD
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def seed_uniques() -> dict[str, UniqueArticle]:
+    """The seed stories after the feeder and dedup logic, by file name."""
+    seen: dict[str, str] = {}
+    uniques = {}
+    for item in read_paths([SEEDS]):
+        assert not isinstance(item, Rejected), item
+        result = deduplicate(item, seen)
+        assert isinstance(result, UniqueArticle)
+        uniques[Path(item.article.source).name] = result
+    return uniques
+
+
+@pytest.fixture(scope="session")
+def seed_enriched(seed_uniques: dict[str, UniqueArticle]) -> dict[str, EnrichedArticle]:
+    nlp = load_pipeline(Settings().spacy_model)
+    names = list(seed_uniques)
+    enriched = enrich(nlp, [seed_uniques[n] for n in names], batch_size=8)
+    return dict(zip(names, enriched, strict=True))

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+
+from schemas.events import Event
+from services.events.dates import incident_date
+from services.events.extract import extract_events
+from services.events.numbers import counts
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371 * 2 * math.asin(math.sqrt(a))
+
+
+@pytest.fixture(scope="module")
+def seed_events(seed_enriched) -> dict[str, list[Event]]:
+    return {name: extract_events(e) for name, e in seed_enriched.items()}
+
+
+def test_seed_incidents_match_gold_dates_places_and_tolls(seed_events, gold) -> None:
+    for name, article in gold["articles"].items():
+        found = seed_events[name]
+        assert len(found) == len(article["events"]), [e.date for e in found]
+        for expected in article["events"]:
+            event = next((e for e in found if e.date.isoformat() == expected["date"]), None)
+            assert event is not None, f"{expected['id']}: no event on {expected['date']}"
+            where = expected["location"]
+            assert event.location is not None and event.location.lat is not None
+            assert event.location.lon is not None
+            distance = _km(event.location.lat, event.location.lon, where["lat"], where["lon"])
+            assert distance <= where["tolerance_km"], f"{expected['id']}: {distance:.0f} km off"
+            assert event.location.country == where["country"]
+            assert event.fatalities.best == expected["fatalities"]["best"], expected["id"]
+            assert {event.actor1, event.actor2} >= {expected["actor1"]}, expected["id"]
+
+
+def test_running_totals_are_not_events(seed_events) -> None:
+    tolls = {e.fatalities.best for events in seed_events.values() for e in events}
+    assert 76 not in tolls and 92 not in tolls
+
+
+def test_background_incident_from_march_is_dropped(seed_events) -> None:
+    assert all(e.date >= date(2018, 5, 1) for e in seed_events["001_a09dbfd06fd3978c.txt"])
+
+
+def test_every_event_traces_to_its_article_and_sentences(seed_events, seed_enriched) -> None:
+    for name, events in seed_events.items():
+        article = seed_enriched[name].article
+        for event in events:
+            assert event.article_ids == [article.article_id]
+            assert all(ev.sentence in article.body for ev in event.evidence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("killing over two dozen soldiers", [24]),
+        ("at least 34 Syrian soldiers and 12 militants were killed", [34, 12]),
+        ("about 30 kilometres west, since 2015, on May 23", []),
+        ("one of the last towns", []),
+        ("twenty-six people and a dozen others", [26, 12]),
+        ("Oneida county", []),
+    ],
+)
+def test_counts(sentence: str, expected: list[int]) -> None:
+    assert [c.value for c in counts(sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected", "precision"),
+    [
+        ("the early Friday a counterattack", date(2017, 8, 25), date(2017, 8, 25), "day"),
+        ("on Wednesday, when IS targeted", date(2018, 5, 27), date(2018, 5, 23), "day"),
+        ("killed in Syria on May 23.", date(2018, 5, 27), date(2018, 5, 23), "day"),
+        ("in December, when", date(2018, 5, 27), date(2017, 12, 1), "month"),
+        ("attacked villages last month", date(2018, 5, 27), date(2018, 4, 1), "month"),
+    ],
+)
+def test_incident_dates(sentence: str, published: date, expected: date, precision: str) -> None:
+    found = incident_date(sentence, published)
+    assert found is not None and (found.day, found.precision) == (expected, precision)
+
+
+def test_reporting_day_is_not_the_incident_day() -> None:
+    assert incident_date("the ministry said Sunday four were killed", date(2018, 5, 27)) is None
