@@ -31,6 +31,8 @@ class Stage:
     def __init__(self, name: str, settings: Settings) -> None:
         self.name = name
         self.settings = settings
+        datadir = settings.state_dir / name
+        datadir.parent.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
         self.app = faust.App(
             f"{settings.topic_prefix}-{name}",
             broker=[f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
@@ -46,7 +48,7 @@ class Stage:
             consumer_auto_offset_reset="earliest",
             web_host=settings.web_host,
             web_port=settings.web_port or WEB_PORTS[name],
-            datadir=str(settings.state_dir / name),
+            datadir=str(datadir),
         )
         self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
         self.app.page("/health/")(self._health)

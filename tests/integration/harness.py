@@ -1,0 +1,114 @@
+"""Real-server test plumbing: fresh topic and index names per test, stage processes, polling."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kafka import KafkaConsumer
+
+from services.common.kafka import kafka_python_config
+from services.common.settings import Settings
+from tests.conftest import ROOT
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fresh_overrides(state_dir: Path, **extra: Any) -> dict[str, Any]:
+    """Settings that no other test shares: topics, consumer groups, indices, state."""
+    name = f"t{uuid.uuid4().hex[:10]}"
+    return {
+        "topic_prefix": name, "index_prefix": f"{name}-", "topic_partitions": 4,
+        "state_dir": state_dir, "batch_seconds": 0.2, **extra,
+    }
+
+
+def environment(overrides: dict[str, Any]) -> dict[str, str]:
+    """WIRESTREAM_* variables for a stage process; lists are JSON, as pydantic-settings reads them."""
+    env = dict(os.environ)
+    for key, value in overrides.items():
+        text = json.dumps(value, default=str) if isinstance(value, list) else str(value)
+        env[f"WIRESTREAM_{key.upper()}"] = text
+    return env
+
+
+class StageProcess:
+    """One stage worker as a real OS process, as `deploy/stages.sh` would start it."""
+
+    def __init__(self, stage: str, overrides: dict[str, Any], log_dir: Path) -> None:
+        self.stage = stage
+        self.port = free_port()
+        self.log = log_dir / f"{stage}-{self.port}.log"
+        env = environment({**overrides, "web_port": self.port})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{stage}", "worker", "--loglevel", "info"],
+            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextmanager
+def running(stages: list[str], overrides: dict[str, Any], log_dir: Path) -> Iterator[list[StageProcess]]:
+    processes = [StageProcess(stage, overrides, log_dir) for stage in stages]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.stop()
+
+
+def wait_for(check: Callable[[], T | None], timeout: float, what: str,
+             processes: list[StageProcess] = ()) -> T:  # type: ignore[assignment]
+    """Poll `check` until it returns something truthy; fail at once if a stage process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        dead = [p for p in processes if p.process.poll() is not None]
+        if dead:
+            raise AssertionError(f"{dead[0].stage} exited while waiting for {what}\n"
+                                 f"{dead[0].tail()}")
+        time.sleep(0.5)
+    logs = "\n".join(f"--- {p.stage} ---\n{p.tail()}" for p in processes)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
+
+
+def read_topic(settings: Settings, topic: str, timeout: float = 5.0) -> list[Any]:
+    """Every record on a topic, from the beginning."""
+    consumer = KafkaConsumer(
+        topic, **kafka_python_config(settings), auto_offset_reset="earliest",
+        enable_auto_commit=False, group_id=None, consumer_timeout_ms=int(timeout * 1000),
+    )
+    try:
+        return list(consumer)
+    finally:
+        consumer.close()
