@@ -48,6 +48,7 @@ status:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy services schemas tests
 
 schemas: install  ## re-export schemas/json after a model change

@@ -27,22 +27,27 @@ class TopicSpec:
 
 
 RAW = TopicSpec(
-    "raw", RawArticle, "fingerprint: every copy of a text meets in one dedup partition",
+    "raw",
+    RawArticle,
+    "fingerprint: every copy of a text meets in one dedup partition",
     lambda m: m.fingerprint,
 )
 UNIQUE = TopicSpec(
     "unique", UniqueArticle, "article id: entities is stateless", lambda m: m.article.article_id
 )
 DUPLICATES = TopicSpec(
-    "duplicates", DuplicateNotice, "original article id: all copies of a story together",
+    "duplicates",
+    DuplicateNotice,
+    "original article id: all copies of a story together",
     lambda m: m.original_id,
 )
-ENRICHED = TopicSpec(
-    "enriched", EnrichedArticle, "article id", lambda m: m.article.article_id
-)
+ENRICHED = TopicSpec("enriched", EnrichedArticle, "article id", lambda m: m.article.article_id)
 EVENTS = TopicSpec(
-    "events", Event, "event id; compacted, so it holds the latest version of every event",
-    lambda m: m.event_id, compacted=True,
+    "events",
+    Event,
+    "event id; compacted, so it holds the latest version of every event",
+    lambda m: m.event_id,
+    compacted=True,
 )
 DEADLETTER = TopicSpec("deadletter", DeadLetter, "stage name", lambda m: m.stage)
 

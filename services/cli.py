@@ -15,8 +15,10 @@ def _topics(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     created = create_topics(settings)
-    print(f"topics ready ({len(created)} created): prefix {settings.topic_prefix!r}, "
-          f"{settings.topic_partitions} partitions")
+    print(
+        f"topics ready ({len(created)} created): prefix {settings.topic_prefix!r}, "
+        f"{settings.topic_partitions} partitions"
+    )
     return 0
 
 
@@ -77,12 +79,14 @@ def _search(args: argparse.Namespace) -> int:
             index=settings.index("articles"),
             query={"multi_match": {"query": args.query, "fields": ["headline^2", "body"]}},
             size=args.size,
-            source=["headline", "outlet", "published", "places"],
+            source_includes=["headline", "outlet", "published", "places"],
         )["hits"]["hits"]
     for hit in hits:
         doc = hit["_source"]
-        print(f"{hit['_id']}  {doc.get('published', '')[:10]}  {doc.get('outlet') or '-'}  "
-              f"{doc.get('headline') or '(no headline)'}")
+        print(
+            f"{hit['_id']}  {doc.get('published', '')[:10]}  {doc.get('outlet') or '-'}  "
+            f"{doc.get('headline') or '(no headline)'}"
+        )
     return 0
 
 
@@ -91,9 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("topics", help="create the topics from settings").set_defaults(run=_topics)
-    commands.add_parser("indices", help="create index templates and aliases").set_defaults(
-        run=_indices
-    )
+    commands.add_parser("indices", help="create index templates and aliases").set_defaults(run=_indices)
     feed = commands.add_parser("feed", help="publish files or folders once (backlog mode)")
     feed.add_argument("paths", nargs="+", type=Path)
     feed.add_argument("--quiet", action="store_true", help="no progress bar")

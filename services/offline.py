@@ -42,8 +42,9 @@ def process(paths: Iterable[Path], settings: Settings) -> Iterator[WireModel]:
         try:
             yield from extract_events(enriched)
         except Exception as exc:  # same contract as the stream: a dead letter, not a crash
-            yield dead_letter("events", exc, enriched.model_dump_json(),
-                              max_payload=settings.deadletter_max_payload)
+            yield dead_letter(
+                "events", exc, enriched.model_dump_json(), max_payload=settings.deadletter_max_payload
+            )
 
 
 def as_record(message: WireModel, settings: Settings) -> dict[str, Any]:

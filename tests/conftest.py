@@ -16,7 +16,7 @@ from services.feeder.reader import Rejected, read_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-GOLD = json.loads((Path(__file__).parent / "data" / "seeds_gold.json").read_text())
+GOLD: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "seeds_gold.json").read_text())
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,5 @@ def decode(payload: bytes | None, model: type[M]) -> M:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "<root>"
         raise CodecError(
-            f"not a valid {model.__name__}: {where}: {first['msg']} "
-            f"({exc.error_count()} error(s))"
+            f"not a valid {model.__name__}: {where}: {first['msg']} ({exc.error_count()} error(s))"
         ) from exc

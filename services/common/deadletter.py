@@ -37,7 +37,7 @@ def dead_letter(
         offset=offset,
         key=key,
         payload=text,
-        payload_encoding=encoding,  # type: ignore[arg-type]
+        payload_encoding=encoding,
         payload_truncated=truncated,
         failed_at=datetime.now(UTC),
     )

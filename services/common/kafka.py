@@ -82,8 +82,11 @@ def create_topics(settings: Settings) -> list[str]:
             config["max.message.bytes"] = str(8 * 1024 * 1024)
             try:
                 admin.create_topics(
-                    [NewTopic(name, settings.topic_partitions, settings.topic_replication,
-                              topic_configs=config)]
+                    [
+                        NewTopic(
+                            name, settings.topic_partitions, settings.topic_replication, topic_configs=config
+                        )
+                    ]
                 )
                 created.append(name)
             except TopicAlreadyExistsError:
@@ -96,6 +99,4 @@ def create_topics(settings: Settings) -> list[str]:
 def send(producer: KafkaProducer, settings: Settings, message: WireModel) -> FutureRecordMetadata:
     """Send on the message's topic, keyed as the topic contract says (kafka-python side)."""
     spec = topic_of(message)
-    return producer.send(
-        settings.topic(spec), key=spec.key_of(message).encode(), value=encode(message)
-    )
+    return producer.send(settings.topic(spec), key=spec.key_of(message).encode(), value=encode(message))

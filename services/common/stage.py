@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import faust
 from faust.types import EventT, RecordMetadata, StreamT
@@ -18,6 +18,8 @@ from services.common.kafka import faust_credentials
 from services.common.settings import Settings
 
 M = TypeVar("M", bound=WireModel)
+ByteEvent = EventT[bytes]
+ByteStream = StreamT[bytes]
 log = logging.getLogger("wirestream")
 
 # Each stage's web server (health, metrics) has its own default port so all five fit
@@ -75,12 +77,10 @@ class Stage:
         Returns the delivery future; await it to wait for the broker's acknowledgement.
         """
         spec = topic_of(message)
-        return await self.topics[spec].send(
-            key=spec.key_of(message).encode(), value=encode(message)
-        )
+        return await self.topics[spec].send(key=spec.key_of(message).encode(), value=encode(message))
 
     async def send_dead_letter(
-        self, error: BaseException, event: EventT | None, payload: bytes | None = None
+        self, error: BaseException, event: ByteEvent | None, payload: bytes | None = None
     ) -> None:
         message = event.message if event is not None else None
         record = dead_letter(
@@ -95,8 +95,13 @@ class Stage:
         )
         log.warning(
             "stage=%s topic=%s partition=%s offset=%s key=%s dead letter: %s: %s",
-            self.name, record.topic, record.partition, record.offset, record.key,
-            record.error_type, record.error,
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            record.key,
+            record.error_type,
+            record.error,
         )
         if record.topic == self.settings.topic(DEADLETTER):
             # A broken dead letter sent back to its own topic would loop forever: the
@@ -104,11 +109,11 @@ class Stage:
             return
         await self.publish(record)
 
-    def guard(self, event: EventT | None) -> _Guard:
+    def guard(self, event: ByteEvent | None) -> _Guard:
         """`async with stage.guard(event):` turns any failure into a dead letter."""
         return _Guard(self, event)
 
-    async def messages(self, stream: StreamT, model: type[M]) -> AsyncIterator[tuple[EventT, M]]:
+    async def messages(self, stream: ByteStream, model: type[M]) -> AsyncIterator[tuple[ByteEvent, M]]:
         """Decoded messages; undecodable ones go to the dead-letter topic."""
         async for event in stream.events():
             try:
@@ -117,14 +122,16 @@ class Stage:
                 await self.send_dead_letter(exc, event)
 
     async def batches(
-        self, stream: StreamT, model: type[M], size: int
-    ) -> AsyncIterator[list[tuple[EventT, M]]]:
+        self, stream: ByteStream, model: type[M], size: int
+    ) -> AsyncIterator[list[tuple[ByteEvent, M]]]:
         """Decoded messages in batches of up to `size`, waiting at most `batch_seconds`.
 
         Offsets are acknowledged only after the caller has finished with the batch.
         """
-        async for events in stream.take_events(size, within=self.settings.batch_seconds):
-            batch: list[tuple[EventT, M]] = []
+        # take_events is on faust.Stream, not on the StreamT protocol.
+        take_events = cast(faust.Stream[bytes], stream).take_events
+        async for events in take_events(size, within=self.settings.batch_seconds):
+            batch: list[tuple[ByteEvent, M]] = []
             for event in events:
                 try:
                     batch.append((event, decode(event.value, model)))
@@ -135,7 +142,7 @@ class Stage:
 
 
 class _Guard:
-    def __init__(self, stage: Stage, event: EventT | None) -> None:
+    def __init__(self, stage: Stage, event: ByteEvent | None) -> None:
         self.stage, self.event = stage, event
 
     async def __aenter__(self) -> None:

@@ -44,7 +44,7 @@ def split_sentences(paragraph: str) -> list[str]:
     start = 0
     for match in _SENTENCE_BREAK.finditer(paragraph):
         candidate = paragraph[start : match.start()].rstrip()
-        if _ABBREVIATION.search(candidate.rstrip("\"”’")):
+        if _ABBREVIATION.search(candidate.rstrip('"”’')):
             continue
         sentences.append(paragraph[start : match.end()].strip())
         start = match.end()

@@ -6,12 +6,10 @@ partition as its table entry, whichever replica owns that partition.
 
 from __future__ import annotations
 
-from faust.types import StreamT
-
 from schemas.articles import RawArticle
 from schemas.topics import RAW
 from services.common.settings import get_settings
-from services.common.stage import Stage
+from services.common.stage import ByteStream, Stage
 from services.dedup.logic import deduplicate
 
 stage = Stage("dedup", get_settings())
@@ -22,7 +20,7 @@ first_copies = app.Table("first-copies", key_type=str, value_type=str)
 
 
 @app.agent(raw_topic)
-async def deduplicate_raw(stream: StreamT) -> None:
+async def deduplicate_raw(stream: ByteStream) -> None:
     async for event, raw in stage.messages(stream, RawArticle):
         async with stage.guard(event):
             await stage.publish(deduplicate(raw, first_copies))

@@ -42,9 +42,7 @@ def drop_repeated_sentences(paragraphs: list[str]) -> list[str]:
     return kept_paragraphs
 
 
-def deduplicate(
-    raw: RawArticle, seen: MutableMapping[str, str]
-) -> UniqueArticle | DuplicateNotice:
+def deduplicate(raw: RawArticle, seen: MutableMapping[str, str]) -> UniqueArticle | DuplicateNotice:
     article = raw.article
     original_id = seen.get(raw.fingerprint)
     if original_id is not None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from faust.types import StreamT
-
 from schemas.articles import UniqueArticle
 from schemas.topics import UNIQUE
 from services.common.settings import get_settings
-from services.common.stage import Stage
+from services.common.stage import ByteStream, Stage
 from services.entities.ner import enrich, load_pipeline
 
 settings = get_settings()
@@ -19,7 +17,7 @@ unique_topic = stage.topic(UNIQUE)
 
 
 @app.agent(unique_topic)
-async def enrich_unique(stream: StreamT) -> None:
+async def enrich_unique(stream: ByteStream) -> None:
     nlp = await asyncio.to_thread(load_pipeline, settings.spacy_model)
     async for batch in stage.batches(stream, UniqueArticle, settings.entities_batch_size):
         try:

@@ -36,4 +36,3 @@ def alias_index() -> dict[str, KnownEntity]:
         for alias in (entry.canonical, *entry.aliases):
             index.setdefault(alias, entry)
     return index
-

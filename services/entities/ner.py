@@ -72,15 +72,13 @@ def entities_of(doc: Doc) -> list[Entity]:
                 admin1=known.admin1 if known else None,
                 lat=known.lat if known else None,
                 lon=known.lon if known else None,
-                precision=known.precision if known else None,  # type: ignore[arg-type]
+                precision=known.precision if known else None,
             )
         )
     return found
 
 
-def enrich(
-    nlp: Language, articles: Sequence[UniqueArticle], batch_size: int
-) -> list[EnrichedArticle]:
+def enrich(nlp: Language, articles: Sequence[UniqueArticle], batch_size: int) -> list[EnrichedArticle]:
     model = f"{nlp.meta['name']}-{nlp.meta['version']}"
     docs = nlp.pipe((a.article.body for a in articles), batch_size=batch_size)
     return [

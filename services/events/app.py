@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from faust.types import StreamT
-
 from schemas.articles import EnrichedArticle
 from schemas.topics import ENRICHED
 from services.common.settings import get_settings
-from services.common.stage import Stage
+from services.common.stage import ByteStream, Stage
 from services.events.extract import extract_events
 
 stage = Stage("events", get_settings())
@@ -16,7 +14,7 @@ enriched_topic = stage.topic(ENRICHED)
 
 
 @app.agent(enriched_topic)
-async def assemble_events(stream: StreamT) -> None:
+async def assemble_events(stream: ByteStream) -> None:
     async for event, enriched in stage.messages(stream, EnrichedArticle):
         async with stage.guard(event):
             for incident in extract_events(enriched):

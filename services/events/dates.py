@@ -13,9 +13,7 @@ _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)
 _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 
-_MONTH_DAY = re.compile(
-    r"\b(?P<month>" + "|".join(calendar.month_name[1:]) + r")\.?\s+(?P<day>\d{1,2})\b"
-)
+_MONTH_DAY = re.compile(r"\b(?P<month>" + "|".join(calendar.month_name[1:]) + r")\.?\s+(?P<day>\d{1,2})\b")
 _IN_MONTH = re.compile(r"\bin\s+(?P<month>" + "|".join(calendar.month_name[1:]) + r")\b")
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(calendar.day_name) + r")\b")
 # "said Sunday", "told AFP on Sunday": the day of the report, not of the incident.

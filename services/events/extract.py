@@ -80,9 +80,9 @@ def _place(sentence: Sentence, entities: list[Entity], anchor: int) -> Entity | 
     """The most specific place after the incident word ("killed in Syria", not the
     "Chita" newspaper before it); places before it only when none follow."""
     places = [
-        e for e in entities
-        if e.label in PLACE_LABELS and e.lat is not None
-        and sentence.start <= e.start < sentence.end
+        e
+        for e in entities
+        if e.label in PLACE_LABELS and e.lat is not None and sentence.start <= e.start < sentence.end
     ]
     after = [e for e in places if e.start >= sentence.start + anchor] or places
     if not after:
@@ -123,8 +123,11 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
         if killed is None and injured is None and not (incident_word and own_date):
             continue
         when = own_date or (incidents[-1].when if incidents else IncidentDate(published, "week"))
-        anchor = min(m.start() for m in (lex.kill.search(text), lex.injury.search(text),
-                                          incident_word) if m is not None)
+        anchor = min(
+            m.start()
+            for m in (lex.kill.search(text), lex.injury.search(text), incident_word)
+            if m is not None
+        )
         place = _place(sentence, enriched.entities, anchor)
         in_sentence = [e for e in enriched.entities if sentence.start <= e.start < sentence.end]
         actors = [e.canonical for e in in_sentence if e.canonical in lex.actors]
@@ -155,8 +158,12 @@ def _location(place: Entity | None) -> Location | None:
     if place is None:
         return None
     return Location(
-        name=place.canonical, country=place.country, admin1=place.admin1,
-        lat=place.lat, lon=place.lon, precision=place.precision or "unknown",
+        name=place.canonical,
+        country=place.country,
+        admin1=place.admin1,
+        lat=place.lat,
+        lon=place.lon,
+        precision=place.precision or "unknown",
     )
 
 
@@ -174,8 +181,11 @@ def extract_events(enriched: EnrichedArticle) -> list[Event]:
         fatalities = Fatalities(low=incident.killed, best=incident.killed, high=incident.killed)
         events.append(
             Event(
-                event_id=event_id(article.article_id, incident.when.day,
-                                  incident.place.canonical if incident.place else None),
+                event_id=event_id(
+                    article.article_id,
+                    incident.when.day,
+                    incident.place.canonical if incident.place else None,
+                ),
                 date=incident.when.day,
                 date_precision=incident.when.precision,
                 event_type="Explosions/Remote violence" if incident.remote else "Battles",
@@ -188,8 +198,7 @@ def extract_events(enriched: EnrichedArticle) -> list[Event]:
                 reported_by=incident.reporters,
                 article_ids=[article.article_id],
                 sources=[s for s in (article.agency, article.outlet) if s],
-                evidence=[Evidence(article_id=article.article_id, sentence=s)
-                          for s in incident.sentences],
+                evidence=[Evidence(article_id=article.article_id, sentence=s) for s in incident.sentences],
             )
         )
     return events

@@ -6,13 +6,35 @@ import re
 from dataclasses import dataclass
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
 NUMBER = re.compile(
@@ -26,9 +48,7 @@ _NOT_PEOPLE = re.compile(
     r"mission|sq\b)",
     re.IGNORECASE,
 )
-_MONTH_BEFORE = re.compile(
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*$", re.IGNORECASE
-)
+_MONTH_BEFORE = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,8 +80,10 @@ def counts(sentence: str) -> list[Count]:
             value = _word_value(value_text)
         if dozen:
             value *= 12
-        elif value_text and value_text[0].isdigit() and (
-            _MONTH_BEFORE.search(sentence[: match.start()]) or 1900 <= value <= 2100
+        elif (
+            value_text
+            and value_text[0].isdigit()
+            and (_MONTH_BEFORE.search(sentence[: match.start()]) or 1900 <= value <= 2100)
         ):
             continue
         rest = sentence[match.end() :]

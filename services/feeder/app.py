@@ -17,7 +17,6 @@ app = stage.app
 checkpoint = Checkpoint(settings.state_dir / "feeder-checkpoint.json")
 
 
-@app.timer(interval=settings.feeder_poll_seconds)
 async def scan_watched_folders() -> None:
     new_files = [f for f in list_files(settings.feeder_watch) if checkpoint.is_new(f)]
     for path, items in read_files(new_files):
@@ -25,11 +24,15 @@ async def scan_watched_folders() -> None:
         deliveries = []
         for item in items:
             message = (
-                item.dead_letter(settings.deadletter_max_payload)
-                if isinstance(item, Rejected) else item
+                item.dead_letter(settings.deadletter_max_payload) if isinstance(item, Rejected) else item
             )
             deliveries.append(await stage.publish(message))
         for delivery in deliveries:
             await delivery  # wait for the broker's acknowledgement
         checkpoint.mark(path, version)
         log.info("stage=feeder file=%s published %d message(s)", path, len(deliveries))
+
+
+# Registered by call rather than decorator: Faust's decorator is untyped and would erase
+# the function's type for mypy.
+app.timer(interval=settings.feeder_poll_seconds)(scan_watched_folders)

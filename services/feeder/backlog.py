@@ -21,8 +21,7 @@ class Summary:
     rejected: Counter[str] = field(default_factory=Counter)
 
     def __str__(self) -> str:
-        lines = [f"read {self.read}, published {self.published}, "
-                 f"rejected {sum(self.rejected.values())}"]
+        lines = [f"read {self.read}, published {self.published}, rejected {sum(self.rejected.values())}"]
         lines += [f"  rejected {count}: {reason}" for reason, count in self.rejected.most_common()]
         return "\n".join(lines)
 
@@ -33,8 +32,7 @@ def publish_backlog(paths: Iterable[Path], settings: Settings, progress: bool = 
     futures = []
     try:
         files = list_files(paths)
-        for _, items in tqdm(read_files(files), total=len(files), unit="file",
-                             disable=not progress):
+        for _, items in tqdm(read_files(files), total=len(files), unit="file", disable=not progress):
             for item in items:
                 summary.read += 1
                 if isinstance(item, Rejected):

@@ -12,9 +12,7 @@ class Checkpoint:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.done: dict[str, str] = (
-            json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        )
+        self.done: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     @staticmethod
     def version(file: Path) -> str:

@@ -34,9 +34,7 @@ class Rejected:
     payload: bytes
 
     def dead_letter(self, max_payload: int) -> DeadLetter:
-        return dead_letter(
-            "feeder", self.error, self.payload, max_payload=max_payload, key=self.error.source
-        )
+        return dead_letter("feeder", self.error, self.payload, max_payload=max_payload, key=self.error.source)
 
 
 def article_id(source_key: str, body_fingerprint: str) -> str:
@@ -64,8 +62,8 @@ def build_article(source: str, fields: dict[str, Any], paragraphs: list[str]) ->
         raise FeederError(source, "no body text")
     body_fingerprint = fingerprint(paragraphs)
     url = fields.get("url")
-    source_key = fields.get("outlet") or fields.get("agency") or (
-        urlparse(url).netloc if url else Path(source).name
+    source_key = (
+        fields.get("outlet") or fields.get("agency") or (urlparse(url).netloc if url else Path(source).name)
     )
     published, published_from = _published(fields.get("published"), source)
     try:
@@ -186,9 +184,9 @@ def list_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix in TEXT_SUFFIXES | JSON_SUFFIXES
-                and p.name != METADATA_FILE
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix in TEXT_SUFFIXES | JSON_SUFFIXES and p.name != METADATA_FILE
             )
         else:
             found.append(path)

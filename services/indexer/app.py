@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from elasticsearch import ApiError, TransportError
-from faust.types import StreamT
 
 from schemas.articles import EnrichedArticle
 from schemas.base import WireModel
@@ -19,7 +18,7 @@ from schemas.events import Event
 from schemas.topics import DEADLETTER, ENRICHED, EVENTS
 from services.common.es import async_es_client, es_client
 from services.common.settings import get_settings
-from services.common.stage import Stage, log
+from services.common.stage import ByteStream, Stage, log
 from services.indexer.bulk import write
 from services.indexer.documents import (
     Action,
@@ -55,7 +54,7 @@ async def create_indices() -> None:
 
 
 async def index_stream(
-    stream: StreamT, model: type[M], to_action: Callable[[str, M], Action], alias: str
+    stream: ByteStream, model: type[M], to_action: Callable[[str, M], Action], alias: str
 ) -> None:
     index = settings.index(alias)
     await create_indices()  # idempotent; each agent may be the first to run
@@ -78,15 +77,15 @@ async def index_stream(
 
 
 @app.agent(enriched_topic)
-async def index_articles(stream: StreamT) -> None:
+async def index_articles(stream: ByteStream) -> None:
     await index_stream(stream, EnrichedArticle, article_action, "articles")
 
 
 @app.agent(events_topic)
-async def index_events(stream: StreamT) -> None:
+async def index_events(stream: ByteStream) -> None:
     await index_stream(stream, Event, event_action, "events")
 
 
 @app.agent(deadletter_topic)
-async def index_deadletters(stream: StreamT) -> None:
+async def index_deadletters(stream: ByteStream) -> None:
     await index_stream(stream, DeadLetter, deadletter_action, "deadletter")

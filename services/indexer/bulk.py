@@ -25,8 +25,12 @@ async def _bulk_once(
 ) -> list[tuple[Action, dict[str, Any]]]:
     try:
         _, errors = await async_bulk(
-            client, actions, raise_on_error=False, max_retries=5,
-            initial_backoff=0.5, max_backoff=max_backoff,
+            client,
+            actions,
+            raise_on_error=False,
+            max_retries=5,
+            initial_backoff=0.5,
+            max_backoff=max_backoff,
         )
     except TransportError as exc:  # connection refused, timeout
         raise Unavailable(str(exc)) from exc

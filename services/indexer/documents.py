@@ -47,9 +47,7 @@ def event_action(index: str, event: Event) -> Action:
     if location is not None:
         document["location"] = {
             **location.model_dump(mode="json", exclude={"lat", "lon"}),
-            "coordinates": (
-                {"lat": location.lat, "lon": location.lon} if location.lat is not None else None
-            ),
+            "coordinates": ({"lat": location.lat, "lon": location.lon} if location.lat is not None else None),
         }
     document["actors"] = [a for a in (event.actor1, event.actor2) if a]
     document["indexed"] = datetime.now(UTC).isoformat()

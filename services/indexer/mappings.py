@@ -30,8 +30,11 @@ def _text(analyzer: str) -> dict[str, Any]:
 def _location() -> dict[str, Any]:
     return {
         "properties": {
-            "name": KEYWORD, "country": KEYWORD, "admin1": KEYWORD,
-            "coordinates": {"type": "geo_point"}, "precision": KEYWORD,
+            "name": KEYWORD,
+            "country": KEYWORD,
+            "admin1": KEYWORD,
+            "coordinates": {"type": "geo_point"},
+            "precision": KEYWORD,
         }
     }
 
@@ -40,15 +43,29 @@ def article_mapping(analyzer: str) -> dict[str, Any]:
     return {
         "dynamic": "strict",
         "properties": {
-            "article_id": KEYWORD, "source": KEYWORD, "agency": KEYWORD, "outlet": KEYWORD,
-            "url": KEYWORD, "headline": _text(analyzer), "byline": KEYWORD,
-            "dateline": KEYWORD, "captions": {"type": "text", "analyzer": analyzer},
-            "body": {"type": "text", "analyzer": analyzer}, "language": KEYWORD,
-            "published": DATE, "published_from": KEYWORD, "ingested": DATE, "indexed": DATE,
-            "fingerprint": KEYWORD, "removed_sentences": INTEGER,
+            "article_id": KEYWORD,
+            "source": KEYWORD,
+            "agency": KEYWORD,
+            "outlet": KEYWORD,
+            "url": KEYWORD,
+            "headline": _text(analyzer),
+            "byline": KEYWORD,
+            "dateline": KEYWORD,
+            "captions": {"type": "text", "analyzer": analyzer},
+            "body": {"type": "text", "analyzer": analyzer},
+            "language": KEYWORD,
+            "published": DATE,
+            "published_from": KEYWORD,
+            "ingested": DATE,
+            "indexed": DATE,
+            "fingerprint": KEYWORD,
+            "removed_sentences": INTEGER,
             # Flattened canonical names, so Kibana can facet on them.
-            "people": KEYWORD, "organizations": KEYWORD, "groups": KEYWORD,
-            "places": KEYWORD, "countries": KEYWORD,
+            "people": KEYWORD,
+            "organizations": KEYWORD,
+            "groups": KEYWORD,
+            "places": KEYWORD,
+            "countries": KEYWORD,
             "place_points": {"type": "geo_point"},
             # Every mention, for display and tracing; not searchable.
             "entities": {"type": "object", "enabled": False},
@@ -62,10 +79,20 @@ def event_mapping(analyzer: str) -> dict[str, Any]:
     return {
         "dynamic": "strict",
         "properties": {
-            "event_id": KEYWORD, "date": DATE, "date_precision": KEYWORD,
-            "event_type": KEYWORD, "sub_type": KEYWORD, "actor1": KEYWORD, "actor2": KEYWORD,
-            "actors": KEYWORD, "location": _location(), "fatalities": toll, "injuries": toll,
-            "reported_by": KEYWORD, "article_ids": KEYWORD, "sources": KEYWORD,
+            "event_id": KEYWORD,
+            "date": DATE,
+            "date_precision": KEYWORD,
+            "event_type": KEYWORD,
+            "sub_type": KEYWORD,
+            "actor1": KEYWORD,
+            "actor2": KEYWORD,
+            "actors": KEYWORD,
+            "location": _location(),
+            "fatalities": toll,
+            "injuries": toll,
+            "reported_by": KEYWORD,
+            "article_ids": KEYWORD,
+            "sources": KEYWORD,
             "evidence": {
                 "properties": {"article_id": KEYWORD, "sentence": {"type": "text", "analyzer": analyzer}}
             },
@@ -78,10 +105,18 @@ def deadletter_mapping(analyzer: str) -> dict[str, Any]:
     return {
         "dynamic": "strict",
         "properties": {
-            "stage": KEYWORD, "error_type": KEYWORD, "error": _text(analyzer), "topic": KEYWORD,
-            "partition": INTEGER, "offset": {"type": "long"}, "key": KEYWORD,
-            "payload": {"type": "text", "index": False}, "payload_encoding": KEYWORD,
-            "payload_truncated": {"type": "boolean"}, "failed_at": DATE, "indexed": DATE,
+            "stage": KEYWORD,
+            "error_type": KEYWORD,
+            "error": _text(analyzer),
+            "topic": KEYWORD,
+            "partition": INTEGER,
+            "offset": {"type": "long"},
+            "key": KEYWORD,
+            "payload": {"type": "text", "index": False},
+            "payload_encoding": KEYWORD,
+            "payload_truncated": {"type": "boolean"},
+            "failed_at": DATE,
+            "indexed": DATE,
         },
     }
 

@@ -34,8 +34,12 @@ def fresh_overrides(state_dir: Path, **extra: Any) -> dict[str, Any]:
     """Settings that no other test shares: topics, consumer groups, indices, state."""
     name = f"t{uuid.uuid4().hex[:10]}"
     return {
-        "topic_prefix": name, "index_prefix": f"{name}-", "topic_partitions": 4,
-        "state_dir": state_dir, "batch_seconds": 0.2, **extra,
+        "topic_prefix": name,
+        "index_prefix": f"{name}-",
+        "topic_partitions": 4,
+        "state_dir": state_dir,
+        "batch_seconds": 0.2,
+        **extra,
     }
 
 
@@ -58,7 +62,10 @@ class StageProcess:
         env = environment({**overrides, "web_port": self.port})
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{stage}", "worker", "--loglevel", "info"],
-            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -85,8 +92,9 @@ def running(stages: list[str], overrides: dict[str, Any], log_dir: Path) -> Iter
             process.stop()
 
 
-def wait_for(check: Callable[[], T | None], timeout: float, what: str,
-             processes: list[StageProcess] = ()) -> T:  # type: ignore[assignment]
+def wait_for(
+    check: Callable[[], T | None], timeout: float, what: str, processes: list[StageProcess] = ()
+) -> T:  # type: ignore[assignment]
     """Poll `check` until it returns something truthy; fail at once if a stage process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -95,8 +103,7 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str,
             return result
         dead = [p for p in processes if p.process.poll() is not None]
         if dead:
-            raise AssertionError(f"{dead[0].stage} exited while waiting for {what}\n"
-                                 f"{dead[0].tail()}")
+            raise AssertionError(f"{dead[0].stage} exited while waiting for {what}\n{dead[0].tail()}")
         time.sleep(0.5)
     logs = "\n".join(f"--- {p.stage} ---\n{p.tail()}" for p in processes)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
@@ -105,8 +112,12 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str,
 def read_topic(settings: Settings, topic: str, timeout: float = 5.0) -> list[Any]:
     """Every record on a topic, from the beginning."""
     consumer = KafkaConsumer(
-        topic, **kafka_python_config(settings), auto_offset_reset="earliest",
-        enable_auto_commit=False, group_id=None, consumer_timeout_ms=int(timeout * 1000),
+        topic,
+        **kafka_python_config(settings),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        consumer_timeout_ms=int(timeout * 1000),
     )
     try:
         return list(consumer)

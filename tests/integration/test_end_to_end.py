@@ -40,20 +40,22 @@ def test_seeds_end_to_end_indexed_once(
         shutil.copytree(SEEDS, inbox, dirs_exist_ok=True)
         wait_for(lambda: _count(es, articles) == 2, 180, "2 articles indexed", stages)
 
-        docs = {hit["_id"]: hit["_source"]
-                for hit in es.search(index=articles, size=10)["hits"]["hits"]}
+        docs = {hit["_id"]: hit["_source"] for hit in es.search(index=articles, size=10)["hits"]["hits"]}
         for doc in docs.values():
             assert doc["organizations"] and doc["places"] and doc["entities"]
-        for article_id in docs:
-            wait_for(lambda i=article_id: _count(es, events, {"term": {"article_ids": i}}),
-                     60, f"an event for {article_id}", stages)
+
+        def events_of_each_article() -> bool:
+            return all(_count(es, events, {"term": {"article_ids": i}}) for i in docs)
+
+        wait_for(events_of_each_article, 60, "an event for each article", stages)
 
         # Second delivery of the same stories, as a backlog: dedup must absorb it.
         summary = publish_backlog([SEEDS], settings, progress=False)
         assert summary.published == 2
         duplicates = settings.topic(DUPLICATES)
-        notices = wait_for(lambda: len(read_topic(settings, duplicates, 2)) >= 2 or None,
-                           120, "2 duplicate notices", stages)
+        notices = wait_for(
+            lambda: len(read_topic(settings, duplicates, 2)) >= 2 or None, 120, "2 duplicate notices", stages
+        )
         assert notices
         # Bad bytes on the raw topic end in the dead-letter index; the stage keeps going.
         producer = KafkaProducer(**kafka_python_config(settings))
@@ -61,8 +63,12 @@ def test_seeds_end_to_end_indexed_once(
         producer.flush()
         producer.close()
         deadletters = settings.index("deadletter")
-        wait_for(lambda: _count(es, deadletters, {"term": {"stage": "dedup"}}), 60,
-                 "the poison message in the dead-letter index", stages)
+        wait_for(
+            lambda: _count(es, deadletters, {"term": {"stage": "dedup"}}),
+            60,
+            "the poison message in the dead-letter index",
+            stages,
+        )
 
         assert _count(es, articles) == 2
         assert {hit["_id"] for hit in es.search(index=articles, size=10)["hits"]["hits"]} == set(docs)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
 from services.dedup.logic import deduplicate, drop_repeated_sentences
 from services.feeder.reader import read_paths
@@ -21,16 +23,24 @@ def test_the_same_text_again_is_a_duplicate_of_the_first_copy() -> None:
     seen: dict[str, str] = {}
     first = _raws()[0]
     deduplicate(first, seen)
-    syndicated = first.model_copy(update={"article": first.article.model_copy(
-        update={"article_id": "other-outlet-copy", "outlet": "Other Outlet"})})
+    syndicated = first.model_copy(
+        update={
+            "article": first.article.model_copy(
+                update={"article_id": "other-outlet-copy", "outlet": "Other Outlet"}
+            )
+        }
+    )
     notice = deduplicate(syndicated, seen)
     assert isinstance(notice, DuplicateNotice)
     assert (notice.original_id, notice.article_id, notice.outlet) == (
-        first.article.article_id, "other-outlet-copy", "Other Outlet")
+        first.article.article_id,
+        "other-outlet-copy",
+        "Other Outlet",
+    )
     assert notice.similarity == 1.0
 
 
-def test_repeated_sentence_in_the_first_seed_is_kept_once(gold) -> None:
+def test_repeated_sentence_in_the_first_seed_is_kept_once(gold: dict[str, Any]) -> None:
     repeated = gold["articles"]["000_6dc556faee6a3711.txt"]["repeated_paragraph"]
     seen: dict[str, str] = {}
     unique = deduplicate(_raws()[0], seen)
@@ -42,7 +52,6 @@ def test_repeated_sentence_in_the_first_seed_is_kept_once(gold) -> None:
 
 
 def test_short_sentences_may_recur_and_empty_paragraphs_go() -> None:
-    assert drop_repeated_sentences(["He said so.", "He said so."]) == [
-        "He said so.", "He said so."]
+    assert drop_repeated_sentences(["He said so.", "He said so."]) == ["He said so.", "He said so."]
     long = "Fighters attacked the northern town of Kafr Nabl early on Monday."
     assert drop_repeated_sentences([long, long.replace("Monday", "Monday,")]) == [long]

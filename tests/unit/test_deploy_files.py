@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from typing import Any
 
 import pytest
 import yaml
@@ -17,11 +18,12 @@ OFFICIAL_IMAGES = ("apache/kafka:", "docker.elastic.co/elasticsearch/", "docker.
 
 
 @pytest.fixture(scope="module")
-def compose() -> dict:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
 
 
-def test_one_service_per_stage_with_a_health_check(compose) -> None:
+def test_one_service_per_stage_with_a_health_check(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for stage in STAGES:
         service = services[stage]
@@ -32,7 +34,7 @@ def test_one_service_per_stage_with_a_health_check(compose) -> None:
         assert service["environment"]["WIRESTREAM_WEB_PORT"] == str(WEB_PORTS[stage])
 
 
-def test_servers_use_official_images_with_health_checks_and_volumes(compose) -> None:
+def test_servers_use_official_images_with_health_checks_and_volumes(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for name in ("kafka", "elasticsearch", "kibana"):
         assert services[name]["image"].startswith(OFFICIAL_IMAGES), name
@@ -43,16 +45,15 @@ def test_servers_use_official_images_with_health_checks_and_volumes(compose) -> 
             assert volume.split(":")[0] in compose["volumes"], volume
 
 
-def test_images_match_the_versions_the_local_stack_pins(compose) -> None:
+def test_images_match_the_versions_the_local_stack_pins(compose: dict[str, Any]) -> None:
     pom = (ROOT / "deploy" / "stack" / "pom.xml").read_text()
-    for name, prop in (("kafka", "kafka"), ("elasticsearch", "elasticsearch"),
-                       ("kibana", "elasticsearch")):
+    for name, prop in (("kafka", "kafka"), ("elasticsearch", "elasticsearch"), ("kibana", "elasticsearch")):
         pinned = re.search(rf"<{prop}.version>([^<]+)<", pom)
         assert pinned, f"deploy/stack/pom.xml pins {prop}"
         assert compose["services"][name]["image"].endswith(":" + pinned.group(1)), name
 
 
-def test_every_environment_variable_is_a_known_setting(compose) -> None:
+def test_every_environment_variable_is_a_known_setting(compose: dict[str, Any]) -> None:
     fields = {f"WIRESTREAM_{name.upper()}" for name in Settings.model_fields}
     for name, service in compose["services"].items():
         for variable in service.get("environment", {}):

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import pytest
 
+from schemas.articles import EnrichedArticle
 from schemas.events import Event
 from services.events.dates import incident_date
 from services.events.extract import extract_events
@@ -19,11 +21,13 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def seed_events(seed_enriched) -> dict[str, list[Event]]:
+def seed_events(seed_enriched: dict[str, EnrichedArticle]) -> dict[str, list[Event]]:
     return {name: extract_events(e) for name, e in seed_enriched.items()}
 
 
-def test_seed_incidents_match_gold_dates_places_and_tolls(seed_events, gold) -> None:
+def test_seed_incidents_match_gold_dates_places_and_tolls(
+    seed_events: dict[str, list[Event]], gold: dict[str, Any]
+) -> None:
     for name, article in gold["articles"].items():
         found = seed_events[name]
         assert len(found) == len(article["events"]), [e.date for e in found]
@@ -40,16 +44,18 @@ def test_seed_incidents_match_gold_dates_places_and_tolls(seed_events, gold) -> 
             assert {event.actor1, event.actor2} >= {expected["actor1"]}, expected["id"]
 
 
-def test_running_totals_are_not_events(seed_events) -> None:
+def test_running_totals_are_not_events(seed_events: dict[str, list[Event]]) -> None:
     tolls = {e.fatalities.best for events in seed_events.values() for e in events}
     assert 76 not in tolls and 92 not in tolls
 
 
-def test_background_incident_from_march_is_dropped(seed_events) -> None:
+def test_background_incident_from_march_is_dropped(seed_events: dict[str, list[Event]]) -> None:
     assert all(e.date >= date(2018, 5, 1) for e in seed_events["001_a09dbfd06fd3978c.txt"])
 
 
-def test_every_event_traces_to_its_article_and_sentences(seed_events, seed_enriched) -> None:
+def test_every_event_traces_to_its_article_and_sentences(
+    seed_events: dict[str, list[Event]], seed_enriched: dict[str, EnrichedArticle]
+) -> None:
     for name, events in seed_events.items():
         article = seed_enriched[name].article
         for event in events:

@@ -23,7 +23,9 @@ def test_ap_seed_parts() -> None:
     assert article.paragraphs[0].startswith("BEIRUT — Daesh militants")
     assert all(p != "—AP" for p in article.paragraphs), "sign-off is not body"
     assert (article.published.isoformat(), article.published_from) == (
-        "2017-08-25T00:00:00+00:00", "metadata")
+        "2017-08-25T00:00:00+00:00",
+        "metadata",
+    )
 
 
 def test_afp_seed_headline_caption_and_crossheads() -> None:
@@ -61,20 +63,24 @@ def test_bad_files_are_rejected_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02abc")
     (tmp_path / "latin.txt").write_bytes("caf\xe9 story".encode("cp1252"))
     (tmp_path / "lines.jsonl").write_text(
-        json.dumps({"body": "A fine story.", "outlet": "X"}) + "\n{broken\n"
-        + json.dumps({"headline": "no body"}) + "\n"
+        json.dumps({"body": "A fine story.", "outlet": "X"})
+        + "\n{broken\n"
+        + json.dumps({"headline": "no body"})
+        + "\n"
     )
     items = list(read_paths([tmp_path]))
     reasons = sorted(i.error.reason for i in items if isinstance(i, Rejected))
     published = [i for i in items if isinstance(i, RawArticle)]
     assert [p.article.paragraphs for p in published] == [["A fine story."]]
-    assert reasons == sorted([
-        "no body text",
-        "binary content (NUL bytes)",
-        "not UTF-8 (byte 3)",
-        "invalid JSON: Expecting property name enclosed in double quotes",
-        "missing 'body', 'text' or 'paragraphs'",
-    ])
+    assert reasons == sorted(
+        [
+            "no body text",
+            "binary content (NUL bytes)",
+            "not UTF-8 (byte 3)",
+            "invalid JSON: Expecting property name enclosed in double quotes",
+            "missing 'body', 'text' or 'paragraphs'",
+        ]
+    )
     assert all(i.dead_letter(1024).stage == "feeder" for i in items if isinstance(i, Rejected))
 
 

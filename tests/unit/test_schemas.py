@@ -6,7 +6,7 @@ import pytest
 
 from schemas.articles import RawArticle
 from schemas.export import render, schema_path
-from schemas.topics import ALL_TOPICS, RAW
+from schemas.topics import ALL_TOPICS, RAW, TopicSpec
 from services.common.codec import CodecError, decode, encode
 from services.common.deadletter import dead_letter
 from services.feeder.reader import read_paths
@@ -14,7 +14,7 @@ from tests.conftest import SEEDS
 
 
 @pytest.mark.parametrize("spec", ALL_TOPICS, ids=lambda s: s.suffix)
-def test_exported_json_schema_is_up_to_date(spec) -> None:
+def test_exported_json_schema_is_up_to_date(spec: TopicSpec) -> None:
     assert schema_path(spec).read_text() == render(spec), (
         f"{schema_path(spec).name} is stale: run `make schemas`"
     )
