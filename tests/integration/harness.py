@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,8 +93,11 @@ def running(stages: list[str], overrides: dict[str, Any], log_dir: Path) -> Iter
 
 
 def wait_for(
-    check: Callable[[], T | None], timeout: float, what: str, processes: list[StageProcess] = ()
-) -> T:  # type: ignore[assignment]
+    check: Callable[[], T | None],
+    timeout: float,
+    what: str,
+    processes: Sequence[StageProcess] = (),
+) -> T:
     """Poll `check` until it returns something truthy; fail at once if a stage process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
