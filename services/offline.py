@@ -17,7 +17,7 @@ from schemas.base import WireModel
 from schemas.topics import topic_of
 from services.common.deadletter import dead_letter
 from services.common.settings import Settings
-from services.dedup.logic import deduplicate
+from services.dedup.logic import deduplicate, remember
 from services.entities.ner import enrich, load_pipeline
 from services.events.extract import extract_events
 from services.feeder.reader import Rejected, read_paths
@@ -33,6 +33,7 @@ def process(paths: Iterable[Path], settings: Settings) -> Iterator[WireModel]:
             continue
         yield item
         result = deduplicate(item, seen)
+        remember(result, seen)
         yield result
         if isinstance(result, UniqueArticle):
             uniques.append(result)

@@ -10,7 +10,7 @@ import pytest
 
 from schemas.articles import EnrichedArticle, UniqueArticle
 from services.common.settings import Settings
-from services.dedup.logic import deduplicate
+from services.dedup.logic import deduplicate, remember
 from services.entities.ner import enrich, load_pipeline
 from services.feeder.reader import Rejected, read_paths
 
@@ -38,6 +38,7 @@ def seed_uniques() -> dict[str, UniqueArticle]:
         assert not isinstance(item, Rejected), item
         result = deduplicate(item, seen)
         assert isinstance(result, UniqueArticle)
+        remember(result, seen)
         uniques[Path(item.article.source).name] = result
     return uniques
 

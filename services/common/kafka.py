@@ -16,6 +16,8 @@ from schemas.topics import ALL_TOPICS, topic_of
 from services.common.codec import encode
 from services.common.settings import Settings
 
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024  # a 5 MB story still fits, with room for its entities
+
 
 def kafka_python_config(settings: Settings) -> dict[str, Any]:
     """Connection options for kafka-python clients (admin, producer, test consumers)."""
@@ -60,34 +62,39 @@ def reliable_producer(settings: Settings) -> KafkaProducer:
         linger_ms=20,
         retries=2**31 - 1,
         delivery_timeout_ms=120_000,
-        max_request_size=8 * 1024 * 1024,
+        max_request_size=MAX_MESSAGE_BYTES,
     )
 
 
-def create_topics(settings: Settings) -> list[str]:
-    """Create every topic with the partitions and retention from settings; returns new ones."""
+def create_topics(settings: Settings, extra_compacted: tuple[str, ...] = ()) -> list[str]:
+    """Create the contract topics (and `extra_compacted` ones, such as table changelogs)
+    with the partitions and retention from settings; returns the names it created.
+
+    Creating them up front, rather than letting clients auto-create them, keeps partition
+    counts equal everywhere: a table's changelog must match its source topic.
+    """
+    wanted = {settings.topic(spec): spec.compacted for spec in ALL_TOPICS}
+    wanted.update(dict.fromkeys(extra_compacted, True))
     admin = KafkaAdminClient(**kafka_python_config(settings), client_id="wirestream-admin")
     created = []
     try:
         existing = set(admin.list_topics())
-        for spec in ALL_TOPICS:
-            name = settings.topic(spec)
+        for name, compacted in wanted.items():
             if name in existing:
                 continue
-            config = (
-                {"cleanup.policy": "compact"}
-                if spec.compacted
-                else {"retention.ms": str(settings.topic_retention_ms)}
+            config = {
+                "max.message.bytes": str(MAX_MESSAGE_BYTES),
+                **(
+                    {"cleanup.policy": "compact"}
+                    if compacted
+                    else {"retention.ms": str(settings.topic_retention_ms)}
+                ),
+            }
+            topic = NewTopic(
+                name, settings.topic_partitions, settings.topic_replication, topic_configs=config
             )
-            config["max.message.bytes"] = str(8 * 1024 * 1024)
             try:
-                admin.create_topics(
-                    [
-                        NewTopic(
-                            name, settings.topic_partitions, settings.topic_replication, topic_configs=config
-                        )
-                    ]
-                )
+                admin.create_topics([topic])
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass  # another process won the race; same settings

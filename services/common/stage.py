@@ -14,7 +14,7 @@ from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, DEADLETTER, TopicSpec, topic_of
 from services.common.codec import CodecError, decode, encode
 from services.common.deadletter import dead_letter
-from services.common.kafka import faust_credentials
+from services.common.kafka import MAX_MESSAGE_BYTES, create_topics, faust_credentials
 from services.common.settings import Settings
 
 M = TypeVar("M", bound=WireModel)
@@ -46,7 +46,7 @@ class Stage:
             store="memory://",  # tables rebuild from their changelog topics on start
             table_cleanup_interval=60.0,
             producer_acks=-1,
-            producer_max_request_size=8 * 1024 * 1024,
+            producer_max_request_size=MAX_MESSAGE_BYTES,
             consumer_auto_offset_reset="earliest",
             web_host=settings.web_host,
             web_port=settings.web_port or WEB_PORTS[name],
@@ -54,6 +54,16 @@ class Stage:
         )
         self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
         self.app.page("/health/")(self._health)
+        self.app.on_worker_init.connect(self._create_topics)
+
+    def _create_topics(self, app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        """Before the worker starts: contract topics and this stage's table changelogs.
+
+        Without this, Faust creates a changelog on first start while the consumer still
+        sees it with 0 partitions, and the first table write fails.
+        """
+        changelogs = tuple(t.changelog_topic.get_topic_name() for t in app.tables.values())
+        create_topics(self.settings, extra_compacted=changelogs)
 
     async def _health(self, web: Any, request: Any) -> Any:
         return web.json({"stage": self.name, "status": "ok"})

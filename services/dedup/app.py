@@ -10,7 +10,7 @@ from schemas.articles import RawArticle
 from schemas.topics import RAW
 from services.common.settings import get_settings
 from services.common.stage import ByteStream, Stage
-from services.dedup.logic import deduplicate
+from services.dedup.logic import deduplicate, remember
 
 stage = Stage("dedup", get_settings())
 app = stage.app
@@ -23,4 +23,7 @@ first_copies = app.Table("first-copies", key_type=str, value_type=str)
 async def deduplicate_raw(stream: ByteStream) -> None:
     async for event, raw in stage.messages(stream, RawArticle):
         async with stage.guard(event):
-            await stage.publish(deduplicate(raw, first_copies))
+            result = deduplicate(raw, first_copies)
+            delivery = await stage.publish(result)
+            await delivery  # remember a story only once its unique copy is safely on Kafka
+            remember(result, first_copies)

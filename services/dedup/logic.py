@@ -6,7 +6,7 @@ offline mode, a changelog-backed Faust table in the stream, so state survives re
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from datetime import UTC, datetime
 
 from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
@@ -42,7 +42,9 @@ def drop_repeated_sentences(paragraphs: list[str]) -> list[str]:
     return kept_paragraphs
 
 
-def deduplicate(raw: RawArticle, seen: MutableMapping[str, str]) -> UniqueArticle | DuplicateNotice:
+def deduplicate(raw: RawArticle, seen: Mapping[str, str]) -> UniqueArticle | DuplicateNotice:
+    """Decide; does not remember. Call `remember` once the result is safely published,
+    so a crash in between re-processes the copy instead of losing it."""
     article = raw.article
     original_id = seen.get(raw.fingerprint)
     if original_id is not None:
@@ -56,13 +58,17 @@ def deduplicate(raw: RawArticle, seen: MutableMapping[str, str]) -> UniqueArticl
             url=article.url,
             detected_at=datetime.now(UTC),
         )
-    seen[raw.fingerprint] = article.article_id
     paragraphs = drop_repeated_sentences(article.paragraphs)
     return UniqueArticle(
         fingerprint=raw.fingerprint,
         article=article.model_copy(update={"paragraphs": paragraphs}),
         removed_sentences=_sentence_count(article.paragraphs) - _sentence_count(paragraphs),
     )
+
+
+def remember(result: UniqueArticle | DuplicateNotice, seen: MutableMapping[str, str]) -> None:
+    if isinstance(result, UniqueArticle):
+        seen[result.fingerprint] = result.article.article_id
 
 
 def _sentence_count(paragraphs: list[str]) -> int:

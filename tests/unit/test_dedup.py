@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
-from services.dedup.logic import deduplicate, drop_repeated_sentences
+from services.dedup.logic import deduplicate, drop_repeated_sentences, remember
 from services.feeder.reader import read_paths
 from tests.conftest import SEEDS
 
@@ -14,15 +14,17 @@ def _raws() -> list[RawArticle]:
 
 def test_distinct_seed_stories_both_survive() -> None:
     seen: dict[str, str] = {}
-    results = [deduplicate(raw, seen) for raw in _raws()]
-    assert all(isinstance(r, UniqueArticle) for r in results)
+    for raw in _raws():
+        result = deduplicate(raw, seen)
+        assert isinstance(result, UniqueArticle)
+        remember(result, seen)
     assert len(seen) == 2
 
 
 def test_the_same_text_again_is_a_duplicate_of_the_first_copy() -> None:
     seen: dict[str, str] = {}
     first = _raws()[0]
-    deduplicate(first, seen)
+    remember(deduplicate(first, seen), seen)
     syndicated = first.model_copy(
         update={
             "article": first.article.model_copy(
@@ -38,6 +40,15 @@ def test_the_same_text_again_is_a_duplicate_of_the_first_copy() -> None:
         "Other Outlet",
     )
     assert notice.similarity == 1.0
+
+
+def test_deciding_does_not_remember() -> None:
+    seen: dict[str, str] = {}
+    first = _raws()[0]
+    assert isinstance(deduplicate(first, seen), UniqueArticle)
+    assert isinstance(deduplicate(first, seen), UniqueArticle), "nothing was published yet"
+    remember(deduplicate(first, seen), seen)
+    assert isinstance(deduplicate(first, seen), DuplicateNotice)
 
 
 def test_repeated_sentence_in_the_first_seed_is_kept_once(gold: dict[str, Any]) -> None:
