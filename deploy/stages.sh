@@ -23,9 +23,11 @@ start() {
     return
   fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  # setsid: the worker outlives this script and gets its own process group.
-  (cd "$ROOT" && setsid "$PYTHON" -m "services.$stage" worker --loglevel "${WIRESTREAM_LOG_LEVEL:-info}" \
-      >>"$LOG_DIR/$stage.log" 2>&1 < /dev/null & echo $! >"$RUN_DIR/$stage.pid")
+  # setsid: the worker outlives this script in its own process group, and $! is the
+  # worker itself (setsid execs it), so the pid file names the process to signal.
+  setsid nohup "$PYTHON" -m "services.$stage" worker --loglevel "${WIRESTREAM_LOG_LEVEL:-info}" \
+    >>"$LOG_DIR/$stage.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/$stage.pid"
   echo "$stage: started (pid $(pid_of "$stage"), log $LOG_DIR/$stage.log)"
 }
 
@@ -36,22 +38,36 @@ stop() {
     rm -f "$RUN_DIR/$stage.pid"
     return
   fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 30); do
+  # Faust flushes its producer and commits offsets on SIGTERM; give it time, then insist.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+  for _ in $(seq 1 60); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$stage: still running after 30s, sending SIGKILL"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+  fi
   rm -f "$RUN_DIR/$stage.pid"
   echo "$stage: stopped"
 }
 
+cd "$ROOT"
 command=${1:-status}
 shift || true
 stages=("$@")
 [[ ${#stages[@]} -eq 0 ]] && stages=("${ALL_STAGES[@]}")
 case "$command" in
-  start) for s in "${stages[@]}"; do start "$s"; done ;;
+  start)
+    for s in "${stages[@]}"; do start "$s"; done
+    # Health-checked: a stage that crashes at start (port taken, Kafka unreachable) is
+    # reported now, with its log, rather than as a pipeline that never delivers.
+    if ! (cd "$ROOT" && "$PYTHON" -m services.cli health --wait "${STAGE_TIMEOUT:-120}" "${stages[@]}"); then
+      for s in "${stages[@]}"; do
+        is_running "$s" || { echo "--- $s exited; end of $LOG_DIR/$s.log:"; tail -n 20 "$LOG_DIR/$s.log"; }
+      done
+      exit 1
+    fi ;;
   stop) for s in "${stages[@]}"; do stop "$s"; done ;;
   status)
     for s in "${stages[@]}"; do

@@ -70,6 +70,32 @@ def _wait(args: argparse.Namespace) -> int:
     return 1
 
 
+def _health(args: argparse.Namespace) -> int:
+    """Wait until each stage's /health/ answers; a stage that never does is named."""
+    import urllib.request
+
+    from services.common.stage import WEB_PORTS
+
+    settings = get_settings()
+    pending = set(args.stages or WEB_PORTS)
+    deadline = time.monotonic() + args.wait
+    while True:
+        for stage in sorted(pending):
+            port = settings.web_port or WEB_PORTS[stage]
+            try:
+                with urllib.request.urlopen(f"http://{settings.web_host}:{port}/health/", timeout=2):
+                    pending.discard(stage)
+                    print(f"{stage}: healthy on port {port}")
+            except OSError:
+                pass
+        if not pending or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    for stage in sorted(pending):
+        print(f"{stage}: not healthy after {args.wait}s", file=sys.stderr)
+    return 1 if pending else 0
+
+
 def _search(args: argparse.Namespace) -> int:
     from services.common.es import es_client
 
@@ -110,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     wait.add_argument("--articles", type=int, required=True)
     wait.add_argument("--timeout", type=float, default=300)
     wait.set_defaults(run=_wait)
+
+    health = commands.add_parser("health", help="wait until stages answer on /health/")
+    health.add_argument("stages", nargs="*", help="default: all five")
+    health.add_argument("--wait", type=float, default=0, help="seconds to keep trying")
+    health.set_defaults(run=_health)
 
     search = commands.add_parser("search", help="full-text search over articles")
     search.add_argument("query")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
@@ -49,11 +49,12 @@ class Stage:
             producer_max_request_size=MAX_MESSAGE_BYTES,
             consumer_auto_offset_reset="earliest",
             web_host=settings.web_host,
+            web_bind=settings.web_host,
             web_port=settings.web_port or WEB_PORTS[name],
             datadir=str(datadir),
         )
         self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
-        self.app.page("/health/")(self._health)
+        self.app.page("/health/")(self._health_view())
         self.app.on_worker_init.connect(self._create_topics)
 
     def _create_topics(self, app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -65,8 +66,13 @@ class Stage:
         changelogs = tuple(t.changelog_topic.get_topic_name() for t in app.tables.values())
         create_topics(self.settings, extra_compacted=changelogs)
 
-    async def _health(self, web: Any, request: Any) -> Any:
-        return web.json({"stage": self.name, "status": "ok"})
+    def _health_view(self) -> Callable[[Any, Any], Awaitable[Any]]:
+        # Faust stores the handler as a View's `get`, so it must be a plain function
+        # taking (view, request), not a bound method.
+        async def health(view: Any, request: Any) -> Any:
+            return view.json({"stage": self.name, "status": "ok"})
+
+        return health
 
     def _declare(self, spec: TopicSpec) -> faust.TopicT:
         return self.app.topic(
