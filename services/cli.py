@@ -103,7 +103,13 @@ def _search(args: argparse.Namespace) -> int:
     with es_client(settings) as client:
         hits = client.search(
             index=settings.index("articles"),
-            query={"multi_match": {"query": args.query, "fields": ["headline^2", "body"]}},
+            # Canonical-name fields find "Islamic State" in a story that only says "Daesh".
+            query={
+                "multi_match": {
+                    "query": args.query,
+                    "fields": ["headline^2", "body", "people", "organizations", "places"],
+                }
+            },
             size=args.size,
             source_includes=["headline", "outlet", "published", "places"],
         )["hits"]["hits"]
