@@ -1,4 +1,4 @@
-"""Indexer topology: wire.enriched, wire.events, wire.deadletter -> Elasticsearch.
+"""Indexer topology: wire.enriched, wire.events, wire.deadletter, wire.duplicates -> Elasticsearch.
 
 Offsets of a batch are acknowledged only after Elasticsearch has acknowledged it.
 """
@@ -6,25 +6,27 @@ Offsets of a batch are acknowledged only after Elasticsearch has acknowledged it
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Callable
 from typing import TypeVar
 
 from elasticsearch import ApiError, TransportError
 
-from schemas.articles import EnrichedArticle
+from schemas.articles import DuplicateNotice, EnrichedArticle
 from schemas.base import WireModel
 from schemas.deadletter import DeadLetter
 from schemas.events import Event
-from schemas.topics import DEADLETTER, ENRICHED, EVENTS
+from schemas.topics import DEADLETTER, DUPLICATES, ENRICHED, EVENTS
 from services.common.es import async_es_client, es_client
 from services.common.settings import get_settings
-from services.common.stage import ByteStream, Stage, log
-from services.indexer.bulk import write
+from services.common.stage import ByteEvent, ByteStream, Stage, log
+from services.indexer.bulk import sources, write
 from services.indexer.documents import (
     Action,
     article_action,
     deadletter_action,
     event_action,
+    syndication_actions,
 )
 from services.indexer.mappings import ensure_indices
 
@@ -36,6 +38,7 @@ app = stage.app
 enriched_topic = stage.topic(ENRICHED)
 events_topic = stage.topic(EVENTS)
 deadletter_topic = stage.topic(DEADLETTER)
+duplicates_topic = stage.topic(DUPLICATES)
 client = async_es_client(settings)
 
 
@@ -53,27 +56,37 @@ async def create_indices() -> None:
             backoff = min(backoff * 2, settings.es_retry_max_seconds)
 
 
+async def write_batch(actions: list[Action], owners: dict[str, list[ByteEvent]]) -> None:
+    """Write `actions`; dead-letter the messages behind any document Elasticsearch refused.
+
+    `owners` maps each document `_id` to the messages it was built from.
+    """
+    try:
+        rejected = await write(client, actions, settings.es_retry_max_seconds)
+    except Exception as exc:  # the whole batch was refused, e.g. too large for one request
+        for events in owners.values():
+            for event in events:
+                await stage.send_dead_letter(exc, event)
+        return
+    for action, item in rejected:
+        error = ValueError(f"elasticsearch rejected {action['_id']}: {item.get('error')}")
+        for event in owners[action["_id"]]:
+            await stage.send_dead_letter(error, event)
+
+
 async def index_stream(
     stream: ByteStream, model: type[M], to_action: Callable[[str, M], Action], alias: str
 ) -> None:
     index = settings.index(alias)
     await create_indices()  # idempotent; each agent may be the first to run
     async for batch in stage.batches(stream, model, settings.bulk_size):
-        events = {}
+        owners: dict[str, list[ByteEvent]] = defaultdict(list)
         actions = []
         for event, message in batch:
             action = to_action(index, message)
-            events[action["_id"]] = event
+            owners[action["_id"]].append(event)
             actions.append(action)
-        try:
-            rejected = await write(client, actions, settings.es_retry_max_seconds)
-        except Exception as exc:  # the whole batch was refused, e.g. too large for one request
-            for event, _ in batch:
-                await stage.send_dead_letter(exc, event)
-            continue
-        for action, item in rejected:
-            error = ValueError(f"elasticsearch rejected {action['_id']}: {item.get('error')}")
-            await stage.send_dead_letter(error, events[action["_id"]])
+        await write_batch(actions, owners)
 
 
 @app.agent(enriched_topic)
@@ -89,3 +102,22 @@ async def index_events(stream: ByteStream) -> None:
 @app.agent(deadletter_topic)
 async def index_deadletters(stream: ByteStream) -> None:
     await index_stream(stream, DeadLetter, deadletter_action, "deadletter")
+
+
+@app.agent(duplicates_topic)
+async def index_syndication(stream: ByteStream) -> None:
+    """Copies of a story recorded on its original (wire.duplicates is keyed by original id).
+
+    Read the stored lists, merge, write the full lists back: idempotent under replay
+    without scripts. Only the consumer owning an original's partition writes its lists.
+    """
+    index = settings.index("articles")
+    await create_indices()
+    async for batch in stage.batches(stream, DuplicateNotice, settings.bulk_size):
+        owners: dict[str, list[ByteEvent]] = defaultdict(list)
+        for event, notice in batch:
+            owners[notice.original_id].append(event)
+        stored = await sources(client, index, list(owners), "syndication", settings.es_retry_max_seconds)
+        actions = syndication_actions(index, stored, [notice for _, notice in batch])
+        if actions:
+            await write_batch(actions, owners)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.articles import EnrichedArticle
+from schemas.articles import DuplicateNotice, EnrichedArticle
 from schemas.deadletter import DeadLetter
 from schemas.events import Event
 
@@ -15,6 +16,19 @@ Action = dict[str, Any]
 
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def _upsert(index: str, doc_id: str, document: dict[str, Any]) -> Action:
+    """Document-based upsert (no script: the local Elasticsearch has no Painless)."""
+    return {
+        "_op_type": "update",
+        "_index": index,
+        "_id": doc_id,
+        "doc": document,
+        "doc_as_upsert": True,
+        # The article and syndication agents may update one document at the same moment.
+        "retry_on_conflict": 5,
+    }
 
 
 def article_action(index: str, enriched: EnrichedArticle) -> Action:
@@ -38,7 +52,8 @@ def article_action(index: str, enriched: EnrichedArticle) -> Action:
         "model": enriched.model,
         "indexed": datetime.now(UTC).isoformat(),
     }
-    return {"_op_type": "index", "_index": index, "_id": article.article_id, "_source": document}
+    # A partial update, not `index`: a replayed article must not wipe its syndication.
+    return _upsert(index, article.article_id, document)
 
 
 def event_action(index: str, event: Event) -> Action:
@@ -49,9 +64,13 @@ def event_action(index: str, event: Event) -> Action:
             **location.model_dump(mode="json", exclude={"lat", "lon"}),
             "coordinates": ({"lat": location.lat, "lon": location.lon} if location.lat is not None else None),
         }
-    document["actors"] = [a for a in (event.actor1, event.actor2) if a]
+    else:
+        document["location"] = None  # a partial update must clear a location the merge dropped
+    document["actors"] = [a for a in (event.actor1, event.actor2, *event.assoc_actors) if a]
     document["indexed"] = datetime.now(UTC).isoformat()
-    return {"_op_type": "index", "_index": index, "_id": event.event_id, "_source": document}
+    # The events stage publishes the merged event, so upserting its document in place
+    # keeps one `_id` per incident while `_version` rises with each new report.
+    return _upsert(index, event.event_id, document)
 
 
 def deadletter_action(index: str, record: DeadLetter) -> Action:
@@ -63,3 +82,42 @@ def deadletter_action(index: str, record: DeadLetter) -> Action:
         identity += "|" + hashlib.sha1(record.payload.encode()).hexdigest()
     doc_id = hashlib.sha1(identity.encode()).hexdigest()[:24]
     return {"_op_type": "index", "_index": index, "_id": doc_id, "_source": document}
+
+
+def syndication(current: Mapping[str, Any] | None, notices: Sequence[DuplicateNotice]) -> dict[str, Any]:
+    """The original's syndication after `notices`: sorted unique copies and outlets.
+
+    A union of what is stored and what arrived, so replaying a notice changes nothing.
+    A notice whose copy id is the original's own id is a repeat delivery of the same
+    story from the same source, not syndication, and is not counted.
+    """
+    copies = set(current.get("copy_ids", [])) if current else set()
+    outlets = set(current.get("outlets", [])) if current else set()
+    for notice in notices:
+        if notice.article_id == notice.original_id:
+            continue
+        copies.add(notice.article_id)
+        if outlet := notice.outlet or notice.agency:
+            outlets.add(outlet)
+    return {"copy_ids": sorted(copies), "outlets": sorted(outlets), "count": len(copies)}
+
+
+def syndication_actions(
+    index: str, stored: Mapping[str, Mapping[str, Any] | None], notices: Sequence[DuplicateNotice]
+) -> list[Action]:
+    """Partial updates of the originals' `syndication`, only where it changes.
+
+    `stored` is each original's current `syndication` (None if absent). An original not
+    indexed yet gets a stub holding only `syndication` (no `published`, so time-filtered
+    views skip it); its article, written later as a partial update, fills in the rest.
+    """
+    by_original: dict[str, list[DuplicateNotice]] = {}
+    for notice in notices:
+        by_original.setdefault(notice.original_id, []).append(notice)
+    actions = []
+    for original_id, group in by_original.items():
+        current = stored.get(original_id)
+        merged = syndication(current, group)
+        if merged["count"] and merged != current:
+            actions.append(_upsert(index, original_id, {"article_id": original_id, "syndication": merged}))
+    return actions

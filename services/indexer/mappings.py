@@ -70,6 +70,8 @@ def article_mapping(analyzer: str) -> dict[str, Any]:
             # Every mention, for display and tracing; not searchable.
             "entities": {"type": "object", "enabled": False},
             "model": KEYWORD,
+            # Other outlets that ran this story (from wire.duplicates), kept on the original.
+            "syndication": {"properties": {"copy_ids": KEYWORD, "outlets": KEYWORD, "count": INTEGER}},
         },
     }
 
@@ -94,8 +96,18 @@ def event_mapping(analyzer: str) -> dict[str, Any]:
             "article_ids": KEYWORD,
             "sources": KEYWORD,
             "evidence": {
-                "properties": {"article_id": KEYWORD, "sentence": {"type": "text", "analyzer": analyzer}}
+                "properties": {
+                    "article_id": KEYWORD,
+                    "sentence": {"type": "text", "analyzer": analyzer},
+                    "start": INTEGER,
+                    "end": INTEGER,
+                }
             },
+            "assoc_actors": KEYWORD,
+            # Per-side, per-source tolls with their sentences: for display and tracing.
+            "figures": {"type": "object", "enabled": False},
+            "background": {"type": "boolean"},
+            "version": INTEGER,
             "indexed": DATE,
         },
     }

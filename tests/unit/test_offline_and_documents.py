@@ -43,13 +43,13 @@ def test_document_ids_are_deterministic(seed_enriched: dict[str, EnrichedArticle
     assert [event_action("events", e)["_id"] for e in events] == [
         event_action("events", e)["_id"] for e in extract_events(enriched)
     ]
-    doc = event_action("events", events[0])["_source"]
+    doc = event_action("events", events[0])["doc"]
     assert set(doc["location"]["coordinates"]) == {"lat", "lon"}
     assert doc["actors"] and doc["actors"][0] == events[0].actor1
 
 
 def test_article_document_flattens_entities_for_facets(seed_enriched: dict[str, EnrichedArticle]) -> None:
-    doc = article_action("articles", seed_enriched["001_a09dbfd06fd3978c.txt"])["_source"]
+    doc = article_action("articles", seed_enriched["001_a09dbfd06fd3978c.txt"])["doc"]
     assert "Islamic State" in doc["organizations"]
     assert "Rami Abdel Rahman" in doc["people"]
     assert {"Mayadeen", "Deir ez-Zor"} <= set(doc["places"])
