@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install up down stop status lint schemas unit integration clean
+.PHONY: run test install up down stop status lint schemas unit integration clean kibana bench-indexer
 
 run: install up  ## start the stack and all stages, feed seeds/, wait until searchable
 	$(BIN)/wirestream topics
@@ -56,3 +56,9 @@ schemas: install  ## re-export schemas/json after a model change
 
 clean: down
 	bash deploy/stack.sh reset
+
+kibana:  ## load data views, map, charts, saved search and dashboard into Kibana (KIBANA_URL)
+	bash deploy/kibana/import.sh
+
+bench-indexer: install up  ## bulk indexing rate into the local Elasticsearch
+	$(BIN)/python -m bench.indexer
