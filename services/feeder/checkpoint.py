@@ -1,10 +1,25 @@
-"""Which files the watcher has published, kept on disk so a restart neither repeats nor skips."""
+"""What continuous mode has published, kept on disk so a restart neither repeats nor skips."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+
+def _load(path: Path) -> dict[str, Any]:
+    loaded = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _save(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(temporary, path)  # atomic: a crash leaves the old or the new file
 
 
 class Checkpoint:
@@ -12,7 +27,7 @@ class Checkpoint:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.done: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        self.done: dict[str, str] = _load(path)
 
     @staticmethod
     def version(file: Path) -> str:
@@ -24,7 +39,27 @@ class Checkpoint:
 
     def mark(self, file: Path, version: str) -> None:
         self.done[str(file)] = version
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.done), encoding="utf-8")
-        os.replace(temporary, self.path)  # atomic: a crash leaves the old or the new file
+        _save(self.path, self.done)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str | None = None
+    modified: str | None = None  # the Last-Modified header, sent back as If-Modified-Since
+    seen: frozenset[str] = frozenset()  # keys of the entries already published
+
+
+class FeedCheckpoint:
+    """Feed URL -> validators of the last complete fetch and the entries published from it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.feeds: dict[str, Any] = _load(path)
+
+    def get(self, url: str) -> FeedState:
+        entry = self.feeds.get(url) or {}
+        return FeedState(entry.get("etag"), entry.get("modified"), frozenset(entry.get("seen", [])))
+
+    def record(self, url: str, etag: str | None, modified: str | None, seen: Iterable[str]) -> None:
+        self.feeds[url] = {"etag": etag, "modified": modified, "seen": sorted(seen)}
+        _save(self.path, self.feeds)

@@ -5,16 +5,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# "BEIRUT —" (AP style) or "Beirut (AFP) -" (AFP style) at the start of the first paragraph.
+# "BEIRUT —" (AP), "Beirut (AFP) -" (AFP), "RAQQA, Syria —" or "LONDON, Aug 25 (Reuters) -"
+# at the start of the first paragraph.
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)(?:,\s*[A-Z][A-Za-z. ]+)?\s*"
+    r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)(?:,\s*(?P<extra>[A-Z][A-Za-z. ]*?(?:\s\d{1,2})?))?\s*"
     r"(?:\((?P<agency>[A-Za-z]{2,10})\)\s*)?[—–-]\s+"
 )
+_MONTH_DAY = re.compile(r"^(?P<month>[A-Z][a-z]{2})[a-z]*\.?\s+(?P<day>\d{1,2})$")
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _CROSSHEAD = re.compile(r"^\s*-\s+.{1,80}\s+-\s*$")
 _SIGNOFF = re.compile(r"^\s*[—–-]+\s*(?P<agency>[A-Za-z]{2,10})\s*$")
 _CAPTION = re.compile(r"\((?:[A-Z]{2,10}\s+)?Photo\b[^)]*\)\s*$", re.IGNORECASE)
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’ -]{1,60}$")
 _SENTENCE_END = re.compile(r"[.!?\"”’)]\s*$")
+
+
+@dataclass(frozen=True)
+class Dateline:
+    place: str
+    agency: str | None = None
+    month_day: tuple[int, int] | None = None  # datelines carry no year
+
+
+def find_dateline(text: str) -> Dateline | None:
+    """The dateline opening `text`, if it has one."""
+    found = _DATELINE.match(text)
+    if not found:
+        return None
+    month_day = None
+    if (extra := _MONTH_DAY.match(found.group("extra") or "")) and extra.group("month") in _MONTHS:
+        month_day = (_MONTHS.index(extra.group("month")) + 1, int(extra.group("day")))
+    agency = found.group("agency")
+    return Dateline(found.group("place").strip().title(), agency.upper() if agency else None, month_day)
 
 
 @dataclass
@@ -51,8 +73,7 @@ def parse_plaintext(text: str, known_headline: str | None = None) -> ParsedText:
             parsed.byline = line[3:].strip()
         else:
             parsed.paragraphs.append(line)
-    if parsed.paragraphs and (dateline := _DATELINE.match(parsed.paragraphs[0])):
-        parsed.dateline = dateline.group("place").strip().title()
-        if dateline.group("agency"):
-            parsed.agency = dateline.group("agency").upper()
+    if parsed.paragraphs and (dateline := find_dateline(parsed.paragraphs[0])):
+        parsed.dateline = dateline.place
+        parsed.agency = dateline.agency or parsed.agency
     return parsed

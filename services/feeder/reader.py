@@ -1,147 +1,60 @@
-"""Files and folders to raw articles. Pure apart from reading the files it is given."""
+"""Files and folders to raw articles, by file suffix. Pure apart from reading the files given."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from pydantic import ValidationError
-
-from schemas.articles import Article, PublishedFrom, RawArticle
-from schemas.deadletter import DeadLetter
-from services.common.deadletter import dead_letter
-from services.common.text import fingerprint
+from schemas.articles import RawArticle
+from services.feeder.article import Rejected, article_id
 from services.feeder.errors import FeederError
-from services.feeder.plaintext import parse_plaintext
+from services.feeder.formats.feeds import is_feed, parse_feed
+from services.feeder.formats.html import parse_html_page
+from services.feeder.formats.jsonl import parse_json
+from services.feeder.formats.newsml import is_newsml, parse_newsml
+from services.feeder.formats.text import parse_text
+
+__all__ = ["Rejected", "article_id", "list_files", "parse_bytes", "read_file", "read_files", "read_paths"]
 
 METADATA_FILE = "meta.json"  # sidecar: {file name: {agency, outlet, url, headline, published, ...}}
-TEXT_SUFFIXES = {".txt"}
-JSON_SUFFIXES = {".json", ".jsonl"}
 MAX_FILE_BYTES = 20_000_000
+Parser = Callable[[str, bytes, dict[str, Any]], Iterable[RawArticle | Rejected]]
 
 
-@dataclass(frozen=True)
-class Rejected:
-    """Input that did not become an article: it goes to the dead-letter topic."""
-
-    error: FeederError
-    payload: bytes
-
-    def dead_letter(self, max_payload: int) -> DeadLetter:
-        return dead_letter("feeder", self.error, self.payload, max_payload=max_payload, key=self.error.source)
+def _xml(source: str, raw: bytes, meta: dict[str, Any]) -> Iterable[RawArticle | Rejected]:
+    if is_newsml(raw):
+        return parse_newsml(source, raw)
+    if is_feed(raw):
+        return parse_feed(source, raw)
+    raise FeederError(source, "XML that is neither NewsML-G2 nor RSS/Atom")
 
 
-def article_id(source_key: str, body_fingerprint: str) -> str:
-    """Same story from the same source always gets the same id."""
-    return hashlib.sha1(f"{source_key}|{body_fingerprint}".encode()).hexdigest()[:20]
+PARSERS: dict[str, Parser] = {
+    ".txt": lambda source, raw, meta: [parse_text(source, raw, meta)],
+    ".json": lambda source, raw, meta: parse_json(source, raw),
+    ".jsonl": lambda source, raw, meta: parse_json(source, raw),
+    ".xml": _xml,
+    ".rss": lambda source, raw, meta: parse_feed(source, raw),
+    ".atom": lambda source, raw, meta: parse_feed(source, raw),
+    ".html": lambda source, raw, meta: [parse_html_page(source, raw)],
+    ".htm": lambda source, raw, meta: [parse_html_page(source, raw)],
+}
 
 
-def _published(value: Any, source: str) -> tuple[datetime, PublishedFrom]:
-    now = datetime.now(UTC)
-    if value in (None, ""):
-        return now, "ingested"
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise FeederError(source, f"published {value!r} is not an ISO date") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed, "metadata"
-
-
-def build_article(source: str, fields: dict[str, Any], paragraphs: list[str]) -> RawArticle:
-    """Assemble and validate a raw article from parsed fields (the same for every format)."""
-    paragraphs = [p for p in (p.strip() for p in paragraphs) if p]
-    if not paragraphs:
-        raise FeederError(source, "no body text")
-    body_fingerprint = fingerprint(paragraphs)
-    url = fields.get("url")
-    source_key = (
-        fields.get("outlet") or fields.get("agency") or (urlparse(url).netloc if url else Path(source).name)
-    )
-    published, published_from = _published(fields.get("published"), source)
-    try:
-        article = Article(
-            article_id=article_id(str(source_key), body_fingerprint),
-            source=source,
-            agency=fields.get("agency"),
-            outlet=fields.get("outlet"),
-            url=url,
-            headline=fields.get("headline"),
-            byline=fields.get("byline"),
-            dateline=fields.get("dateline"),
-            captions=fields.get("captions") or [],
-            paragraphs=paragraphs,
-            language=fields.get("language") or "en",
-            published=published,
-            published_from=published_from,
-            ingested=datetime.now(UTC),
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise FeederError(source, f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
-    return RawArticle(fingerprint=body_fingerprint, article=article)
-
-
-def parse_text_file(source: str, raw: bytes, meta: dict[str, Any]) -> RawArticle:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FeederError(source, f"not UTF-8 (byte {exc.start})") from exc
-    if "\x00" in text:
-        raise FeederError(source, "binary content (NUL bytes)")
-    parsed = parse_plaintext(text, known_headline=meta.get("headline"))
-    fields = {
-        **meta,
-        "headline": meta.get("headline") or parsed.headline,
-        "agency": meta.get("agency") or parsed.agency,
-        "dateline": parsed.dateline,
-        "byline": meta.get("byline") or parsed.byline,
-        "captions": parsed.captions,
-    }
-    return build_article(source, fields, parsed.paragraphs)
-
-
-def parse_json_object(source: str, obj: Any) -> RawArticle:
-    """One article object. Field mapping: body|text (string) or paragraphs (list);
-    headline|title; agency, outlet, url, published, language, byline, dateline, captions."""
-    if not isinstance(obj, dict):
-        raise FeederError(source, f"expected a JSON object, got {type(obj).__name__}")
-    paragraphs = obj.get("paragraphs")
-    if paragraphs is None:
-        body = obj.get("body") or obj.get("text")
-        if not isinstance(body, str):
-            raise FeederError(source, "missing 'body', 'text' or 'paragraphs'")
-        paragraphs = body.split("\n")
-    if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
-        raise FeederError(source, "'paragraphs' must be a list of strings")
-    fields = {**obj, "headline": obj.get("headline") or obj.get("title")}
-    return build_article(source, fields, paragraphs)
-
-
-def _read_json_file(source: str, raw: bytes) -> Iterator[RawArticle | Rejected]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        yield Rejected(FeederError(source, f"not UTF-8 (byte {exc.start})"), raw)
+def parse_bytes(
+    source: str, raw: bytes, suffix: str, meta: dict[str, Any]
+) -> Iterator[RawArticle | Rejected]:
+    """Articles from one file's bytes; whatever fails becomes a rejection, never an exception."""
+    parser = PARSERS.get(suffix.lower())
+    if parser is None:
+        yield Rejected(FeederError(source, f"unknown format {suffix!r}"), raw)
         return
-    lines = text.splitlines() if source.endswith(".jsonl") else [text]
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{number}" if source.endswith(".jsonl") else source
-        try:
-            yield parse_json_object(where, json.loads(line))
-        except json.JSONDecodeError as exc:
-            yield Rejected(FeederError(where, f"invalid JSON: {exc.msg}"), line.encode())
-        except FeederError as exc:
-            yield Rejected(exc, line.encode())
+    try:
+        yield from parser(source, raw, meta)
+    except FeederError as exc:
+        yield Rejected(exc, raw)
 
 
 def _load_metadata(folder: Path) -> dict[str, dict[str, Any]]:
@@ -161,21 +74,18 @@ def read_file(path: Path, meta: dict[str, Any] | None = None) -> Iterator[RawArt
     source = str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise FeederError(source, f"larger than {MAX_FILE_BYTES} bytes")
+            yield Rejected(FeederError(source, f"larger than {MAX_FILE_BYTES} bytes"), b"")
+            return
         raw = path.read_bytes()
     except OSError as exc:
         yield Rejected(FeederError(source, f"cannot read: {exc.strerror}"), b"")
         return
-    except FeederError as exc:
-        yield Rejected(exc, b"")
+    if meta is not None and not isinstance(meta, dict):
+        yield Rejected(
+            FeederError(str(path.parent / METADATA_FILE), f"entry for {path.name} is not an object"), raw
+        )
         return
-    if path.suffix in JSON_SUFFIXES:
-        yield from _read_json_file(source, raw)
-        return
-    try:
-        yield parse_text_file(source, raw, meta or {})
-    except FeederError as exc:
-        yield Rejected(exc, raw)
+    yield from parse_bytes(source, raw, path.suffix, meta or {})
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
@@ -186,7 +96,7 @@ def list_files(paths: Iterable[Path]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix in TEXT_SUFFIXES | JSON_SUFFIXES and p.name != METADATA_FILE
+                if p.is_file() and p.suffix.lower() in PARSERS and p.name != METADATA_FILE
             )
         else:
             found.append(path)

@@ -1,0 +1,1 @@
+"""One module per wire format; each turns bytes into raw articles or rejections."""
