@@ -10,7 +10,7 @@ from schemas.articles import (
 )
 from schemas.base import WireModel
 from schemas.deadletter import DeadLetter
-from schemas.events import Event, Evidence, Fatalities, Location
+from schemas.events import Event, Evidence, Fatalities, Figure, Location
 from schemas.topics import (
     ALL_TOPICS,
     DEADLETTER,
@@ -39,6 +39,7 @@ __all__ = [
     "Event",
     "Evidence",
     "Fatalities",
+    "Figure",
     "Location",
     "RawArticle",
     "TopicSpec",

@@ -35,6 +35,24 @@ class Evidence(WireModel):
 
     article_id: str
     sentence: str
+    start: int | None = Field(default=None, ge=0, description="Character offset in Article.body.")
+    end: int | None = Field(default=None, ge=0)
+
+
+FigureKind = Literal["killed", "injured"]
+
+
+class Figure(WireModel):
+    """One toll as one report states it: who it counts, who says so, and where it was read."""
+
+    kind: FigureKind
+    value: int = Field(ge=0)
+    side: str | None = Field(default=None, description="Canonical actor the figure counts, if stated.")
+    source: str | None = Field(default=None, description="Who the article attributes it to.")
+    article_id: str
+    sentence: str
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
 
 
 class Event(WireModel):
@@ -48,6 +66,9 @@ class Event(WireModel):
     sub_type: str | None = None
     actor1: str | None = None
     actor2: str | None = None
+    assoc_actors: list[str] = Field(
+        default_factory=list, description="Actors on either side besides actor1/2."
+    )
     location: Location | None = None
     fatalities: Fatalities = Field(default_factory=Fatalities)
     injuries: Fatalities = Field(default_factory=Fatalities)
@@ -55,3 +76,6 @@ class Event(WireModel):
     article_ids: list[str] = Field(min_length=1)
     sources: list[str] = Field(default_factory=list, description="Agencies and outlets.")
     evidence: list[Evidence] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list, description="Every toll read, per side and source.")
+    background: bool = Field(default=False, description="Mentioned as context, not this story's news.")
+    version: int = Field(default=1, ge=1, description="Rises each time another report is merged in.")

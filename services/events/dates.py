@@ -14,11 +14,18 @@ _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name)
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 
 _MONTH_DAY = re.compile(r"\b(?P<month>" + "|".join(calendar.month_name[1:]) + r")\.?\s+(?P<day>\d{1,2})\b")
+_DAY_MONTH = re.compile(r"\b(?P<day>\d{1,2})\s+(?P<month>" + "|".join(calendar.month_name[1:]) + r")\b")
 _IN_MONTH = re.compile(r"\bin\s+(?P<month>" + "|".join(calendar.month_name[1:]) + r")\b")
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(calendar.day_name) + r")\b")
 # "said Sunday", "told AFP on Sunday": the day of the report, not of the incident.
 _REPORTING_DAY = re.compile(
     r"\b(?:said|says|told \w+|reported|announced|claimed)\s+(?:on\s+)?$", re.IGNORECASE
+)
+
+# Relative days a wire story uses; "overnight" and "last night" belong to the eve of publication.
+_RELATIVE_DAYS = (
+    (re.compile(r"\b(?:yesterday|last night|overnight)\b", re.IGNORECASE), 1),
+    (re.compile(r"\b(?:today|this morning|earlier today)\b", re.IGNORECASE), 0),
 )
 
 
@@ -43,15 +50,19 @@ def _before_publication(month: int, day: int, published: date) -> date | None:
 
 def incident_date(sentence: str, published: date) -> IncidentDate | None:
     """The first incident date a sentence states; explicit dates beat weekdays."""
-    if match := _MONTH_DAY.search(sentence):
-        month = _MONTHS[match.group("month").lower()]
-        if found := _before_publication(month, int(match.group("day")), published):
-            return IncidentDate(found, "day")
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        if match := pattern.search(sentence):
+            month = _MONTHS[match.group("month").lower()]
+            if found := _before_publication(month, int(match.group("day")), published):
+                return IncidentDate(found, "day")
     for match in _WEEKDAY.finditer(sentence):
         if _REPORTING_DAY.search(sentence[: match.start()]):
             continue
         weekday = _WEEKDAYS[match.group("weekday").lower()]
         return IncidentDate(_latest_weekday(weekday, published), "day")
+    for phrase, days_back in _RELATIVE_DAYS:
+        if phrase.search(sentence):
+            return IncidentDate(published - timedelta(days=days_back), "day")
     if match := _IN_MONTH.search(sentence):
         month = _MONTHS[match.group("month").lower()]
         if found := _before_publication(month, 1, published):

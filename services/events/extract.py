@@ -1,15 +1,16 @@
-"""Incidents from one enriched article: sentence candidates, then merging by date and place.
+"""Incidents from one enriched article: sentence readings, then merging by date and place.
 
-Baseline rules (issue 6 deepens them):
-- a sentence is a candidate when it reports casualties with a count, or names an
-  incident (attack, clashes, ...) together with its own date; running totals are not;
-- a candidate without its own date inherits the date of the last incident in the
-  article ("It said at least 34 ... were killed" refers back), or the publication
-  date (precision "week") when nothing came before;
-- candidates on the same date in a compatible place (same admin1, or one side only
-  at country level) are one incident; the most specific place wins; tolls take the
-  highest figure reported;
-- incidents dated more than BACKGROUND_DAYS before publication are background and dropped.
+- a sentence is a reading when it reports casualties with a count, or names an incident
+  (attack, clashes, protest ...) together with its own date; running totals are not;
+- a reading without its own date inherits the date of the last incident in the article
+  ("It said at least 34 ... were killed" refers back), or the publication date
+  (precision "week") when nothing came before;
+- readings on the same date in a compatible place (same admin1, or one side only at
+  country level) are one incident; the most specific place wins;
+- each toll is kept as a Figure (side, source, sentence, offsets); the event's toll is the
+  largest per-sentence total, with low/high from other totals of the same scope;
+- incidents dated more than BACKGROUND_DAYS before publication are background: kept with
+  their own date and `background=True`, never merged into this week's.
 """
 
 from __future__ import annotations
@@ -19,17 +20,21 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from re import Pattern
 
-from schemas.articles import EnrichedArticle, Entity
-from schemas.events import Event, Evidence, Fatalities, Location
+from schemas.articles import EnrichedArticle, Entity, PlacePrecision
+from schemas.events import Event, Evidence, Fatalities, Figure, FigureKind, Location
 from services.common.text import split_sentences
+from services.events.actors import Mention, article_country, article_group, is_civilian, is_state, mentions
+from services.events.classify import classify
 from services.events.dates import IncidentDate, incident_date
-from services.events.lexicon import lexicon
+from services.events.lexicon import Lexicon, lexicon
 from services.events.numbers import counts
 
 BACKGROUND_DAYS = 14
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-PRECISION_RANK = {"exact": 4, "near": 3, "admin1": 2, "country": 1, "unknown": 0}
+# "near Mayadeen" is as specific as "in Mayadeen": both name the town.
+PRECISION_RANK = {"exact": 4, "near": 4, "admin1": 2, "country": 1, "unknown": 0}
 
 
 @dataclass(frozen=True)
@@ -39,16 +44,27 @@ class Sentence:
     end: int
 
 
+@dataclass(frozen=True)
+class Place:
+    entity: Entity
+    precision: PlacePrecision
+
+
+@dataclass(frozen=True)
+class Toll:
+    kind: FigureKind
+    value: int
+    side: str | None
+
+
 @dataclass
 class Incident:
     when: IncidentDate
-    place: Entity | None
-    sentences: list[str] = field(default_factory=list)
-    actors: list[str] = field(default_factory=list)
+    place: Place | None
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    figures: list[tuple[Sentence, Toll, str | None]] = field(default_factory=list)
     reporters: list[str] = field(default_factory=list)
-    killed: int | None = None
-    injured: int | None = None
-    remote: bool = False
 
 
 def sentences_of(paragraphs: list[str]) -> Iterator[Sentence]:
@@ -62,78 +78,122 @@ def sentences_of(paragraphs: list[str]) -> Iterator[Sentence]:
         offset += len(paragraph) + 2  # Article.body joins paragraphs with a blank line
 
 
-def _toll(sentence: str, verb_pattern: object) -> int | None:
+def _side_of(text: str, end: int, found: list[Mention]) -> str | None:
+    """The actor a count counts: the mention right after it ("34 Syrian soldiers")."""
+    after = [m for m in found if end <= m.start <= end + 30]
+    return after[0].name if after else None
+
+
+def _tolls(text: str, verb: Pattern[str], kind: FigureKind, found: list[Mention]) -> list[Toll]:
     """People killed (or wounded): counts before the verb add up ("34 soldiers and 12
     militants were killed"); otherwise the first count after it ("killing 11 fighters")."""
-    verb = verb_pattern.search(sentence)  # type: ignore[attr-defined]
-    if verb is None:
-        return None
-    found = counts(sentence)
-    before = [c.value for c in found if c.end <= verb.start()]
-    if before:
-        return sum(before)
-    after = [c.value for c in found if c.start >= verb.end()]
-    return after[0] if after else None
+    match = verb.search(text)
+    if match is None:
+        return []
+    numbers = counts(text)
+    before = [c for c in numbers if c.end <= match.start()]
+    if not before:
+        before = [c for c in numbers if c.start >= match.end()][:1]
+    return [Toll(kind, c.value, _side_of(text, c.end, found)) for c in before]
 
 
-def _place(sentence: Sentence, entities: list[Entity], anchor: int) -> Entity | None:
+def _place(sentence: Sentence, entities: list[Entity], anchor: int, lex: Lexicon) -> Place | None:
     """The most specific place after the incident word ("killed in Syria", not the
     "Chita" newspaper before it); places before it only when none follow."""
     places = [
         e
         for e in entities
-        if e.label in PLACE_LABELS and e.lat is not None and sentence.start <= e.start < sentence.end
+        if e.label in PLACE_LABELS
+        and e.canonical not in lex.actors
+        and sentence.start <= e.start < sentence.end
     ]
     after = [e for e in places if e.start >= sentence.start + anchor] or places
     if not after:
         return None
-    best = max(PRECISION_RANK[e.precision or "unknown"] for e in after)
-    return next(e for e in after if PRECISION_RANK[e.precision or "unknown"] == best)
+    readings = [Place(e, _precision(sentence, e, lex)) for e in after]
+    best = max(PRECISION_RANK[p.precision] for p in readings)
+    return next(p for p in readings if PRECISION_RANK[p.precision] == best)
 
 
-def _compatible(a: Entity | None, b: Entity | None) -> bool:
-    if a is None or b is None or "country" in (a.precision, b.precision):
+def _precision(sentence: Sentence, entity: Entity, lex: Lexicon) -> PlacePrecision:
+    """ "near Mayadeen" and "30 km west of Maadan" are that town, flagged near;
+    "desert areas of Homs province" is the province."""
+    before = sentence.text[: entity.start - sentence.start]
+    after = sentence.text[entity.end - sentence.start :]
+    if lex.admin1_around.search(before) or lex.admin1_around.match(after):
+        return (
+            "admin1"
+            if entity.admin1 or entity.precision in ("admin1", None)
+            else entity.precision or "admin1"
+        )
+    if entity.lat is None:
+        return "unknown"
+    precision = entity.precision or "unknown"
+    if precision == "exact" and lex.near_before.search(before):
+        return "near"
+    return precision
+
+
+def _compatible(a: Place | None, b: Place | None) -> bool:
+    if (
+        a is None
+        or b is None
+        or "country" in (a.precision, b.precision)
+        or "unknown" in (a.precision, b.precision)
+    ):
         return True
-    return a.canonical == b.canonical or (a.admin1 is not None and a.admin1 == b.admin1)
+    ea, eb = a.entity, b.entity
+    return ea.canonical == eb.canonical or (ea.admin1 is not None and ea.admin1 == eb.admin1)
 
 
-def _more_specific(a: Entity | None, b: Entity | None) -> Entity | None:
+def _more_specific(a: Place | None, b: Place | None) -> Place | None:
     if a is None or b is None:
         return a or b
-    rank_a, rank_b = PRECISION_RANK[a.precision or "unknown"], PRECISION_RANK[b.precision or "unknown"]
-    return b if rank_b > rank_a else a
+    return b if PRECISION_RANK[b.precision] > PRECISION_RANK[a.precision] else a
 
 
-def _max(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else max(a, b)
+def _reporters(text: str, found: list[Mention], entities: list[Entity], lex: Lexicon) -> list[str]:
+    named = [e.canonical for e in entities if e.canonical in lex.sources]
+    named += [name for name, pattern in lex.source_patterns if pattern.search(text)]
+    if lex.claim.search(text):
+        claimants = [m.name for m in found if m.attacker and not is_state(m)] or [
+            m.name for m in found if m.side == "group"
+        ]
+        named += [f"{name} (claim)" for name in claimants[:1]]
+    return list(dict.fromkeys(named))
+
+
+def _attribution(sentences: list[Sentence], index: int) -> str:
+    """A quote's speaker often follows it: '"There were 35 ... killed. ...," said X.'"""
+    text = sentences[index].text
+    if text.startswith(('"', "“")) and index + 1 < len(sentences):
+        return f"{text} {sentences[index + 1].text}"
+    return text
 
 
 def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
     lex = lexicon()
     article = enriched.article
     published = article.published.date()
+    country = article_country(enriched.entities, lex)
+    group = article_group(article.body, enriched.entities, lex)
     incidents: list[Incident] = []
-    for sentence in sentences_of(article.paragraphs):
+    sentences = list(sentences_of(article.paragraphs))
+    for index, sentence in enumerate(sentences):
         text = sentence.text
-        if lex.running_total.search(text):
-            continue
-        killed, injured = _toll(text, lex.kill), _toll(text, lex.injury)
         incident_word = lex.incident.search(text)
         own_date = incident_date(text, published)
-        if killed is None and injured is None and not (incident_word and own_date):
+        if lex.running_total.search(text) or (lex.weak_total.search(text) and not incident_word):
+            continue
+        found = mentions(text, sentence.start, enriched.entities, country, group, lex)
+        tolls = _tolls(text, lex.kill, "killed", found) + _tolls(text, lex.injury, "injured", found)
+        if not tolls and not (incident_word and own_date):
             continue
         when = own_date or (incidents[-1].when if incidents else IncidentDate(published, "week"))
-        anchor = min(
-            m.start()
-            for m in (lex.kill.search(text), lex.injury.search(text), incident_word)
-            if m is not None
-        )
-        place = _place(sentence, enriched.entities, anchor)
+        anchors = (lex.kill.search(text), lex.injury.search(text), incident_word)
+        anchor = min(m.start() for m in anchors if m is not None)
         in_sentence = [e for e in enriched.entities if sentence.start <= e.start < sentence.end]
-        actors = [e.canonical for e in in_sentence if e.canonical in lex.actors]
-        reporters = [e.canonical for e in in_sentence if e.canonical in lex.sources]
-        if "claim" in text.lower() and actors:
-            reporters.append(f"{actors[0]} (claim)")  # the claimant is the sentence's subject
+        place = _place(sentence, enriched.entities, anchor, lex)
         target = next(
             (i for i in incidents if i.when.day == when.day and _compatible(i.place, place)),
             None,
@@ -144,27 +204,61 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
         if when.precision == "day":
             target.when = when
         target.place = _more_specific(target.place, place)
-        target.sentences.append(text)
-        target.actors += [a for a in actors if a not in target.actors]
+        target.sentences.append(sentence)
+        target.mentions += found
+        reporters = _reporters(_attribution(sentences, index), found, in_sentence, lex)
         target.reporters += [r for r in reporters if r not in target.reporters]
-        target.killed = _max(target.killed, killed)
-        target.injured = _max(target.injured, injured)
-        target.remote = target.remote or bool(lex.remote_violence.search(text))
-    cutoff = published - timedelta(days=BACKGROUND_DAYS)
-    return [i for i in incidents if i.when.day >= cutoff]
+        source = next(
+            (r for r in reporters if not r.endswith("(claim)")), reporters[0] if reporters else None
+        )
+        target.figures += [(sentence, toll, source) for toll in tolls]
+    return incidents
 
 
-def _location(place: Entity | None) -> Location | None:
+def _location(place: Place | None) -> Location | None:
     if place is None:
         return None
+    entity = place.entity
     return Location(
-        name=place.canonical,
-        country=place.country,
-        admin1=place.admin1,
-        lat=place.lat,
-        lon=place.lon,
-        precision=place.precision or "unknown",
+        name=entity.canonical,
+        country=entity.country,
+        admin1=entity.admin1,
+        lat=entity.lat,
+        lon=entity.lon,
+        precision=place.precision,
     )
+
+
+def _fatalities(incident: Incident, kind: FigureKind) -> Fatalities:
+    """Per sentence the counts add up to one total; the largest total is the article's
+    figure (a lede's "over two dozen soldiers" is part of "34 soldiers and 12 militants").
+    One article gives one figure; the UCDP range comes from merging reports (assembly)."""
+    totals: Counter[Sentence] = Counter()
+    for sentence, toll, _ in incident.figures:
+        if toll.kind == kind:
+            totals[sentence] += toll.value
+    if not totals:
+        return Fatalities()
+    best = max(totals.values())
+    return Fatalities(low=best, best=best, high=best)
+
+
+def _sides(incident: Incident) -> tuple[str | None, str | None, list[str]]:
+    """actor1 attacks, actor2 is attacked, then the other actors by how often they appear."""
+    counted = Counter(m.name for m in incident.mentions)
+    order = sorted(counted, key=lambda name: -counted[name])  # stable: ties keep text order
+    attackers = [m.name for m in incident.mentions if m.attacker and not is_civilian(m)]
+    first = (
+        attackers[0] if attackers else next((m.name for m in incident.mentions if not is_civilian(m)), None)
+    )
+    if first is None:
+        return (order[0] if order else None), None, order[1:]
+    others = [name for name in order if name != first]
+    # The other side: an opponent of a different kind (state vs non-state) before bystanders.
+    kinds = {m.name: is_state(m) for m in incident.mentions}
+    opposed = [n for n in others if kinds[n] != kinds[first]]
+    second = next(iter(opposed or others), None)
+    return first, second, [n for n in others if n != second]
 
 
 def event_id(article_id: str, when: date, place: str | None) -> str:
@@ -173,32 +267,50 @@ def event_id(article_id: str, when: date, place: str | None) -> str:
 
 def extract_events(enriched: EnrichedArticle) -> list[Event]:
     article = enriched.article
-    mentioned = Counter(e.canonical for e in enriched.entities if e.canonical in lexicon().actors)
+    published = article.published.date()
+    lex = lexicon()
     events = []
     for incident in find_incidents(enriched):
-        # Sentences that give the toll often name no side: fall back to the article's actors.
-        actors = incident.actors or [name for name, _ in mentioned.most_common(2)]
-        fatalities = Fatalities(low=incident.killed, best=incident.killed, high=incident.killed)
+        actor1, actor2, associated = _sides(incident)
+        # The type is read from the sentences that name the incident, not from asides.
+        named = [s.text for s in incident.sentences if lex.incident.search(s.text)]
+        text = " ".join(named or [s.text for s in incident.sentences])
+        event_type, sub_type = classify(text, incident.mentions, actor1, actor2)
+        place = incident.place.entity.canonical if incident.place else None
         events.append(
             Event(
-                event_id=event_id(
-                    article.article_id,
-                    incident.when.day,
-                    incident.place.canonical if incident.place else None,
-                ),
+                event_id=event_id(article.article_id, incident.when.day, place),
                 date=incident.when.day,
                 date_precision=incident.when.precision,
-                event_type="Explosions/Remote violence" if incident.remote else "Battles",
-                sub_type=None if incident.remote else "Armed clash",
-                actor1=actors[0] if actors else None,
-                actor2=actors[1] if len(actors) > 1 else None,
+                event_type=event_type,
+                sub_type=sub_type,
+                actor1=actor1,
+                actor2=actor2,
+                assoc_actors=associated,
                 location=_location(incident.place),
-                fatalities=fatalities,
-                injuries=Fatalities(best=incident.injured),
+                fatalities=_fatalities(incident, "killed"),
+                injuries=_fatalities(incident, "injured"),
                 reported_by=incident.reporters,
                 article_ids=[article.article_id],
-                sources=[s for s in (article.agency, article.outlet) if s],
-                evidence=[Evidence(article_id=article.article_id, sentence=s) for s in incident.sentences],
+                sources=[s for s in dict.fromkeys((article.agency, article.outlet)) if s],
+                evidence=[
+                    Evidence(article_id=article.article_id, sentence=s.text, start=s.start, end=s.end)
+                    for s in incident.sentences
+                ],
+                figures=[
+                    Figure(
+                        kind=toll.kind,
+                        value=toll.value,
+                        side=toll.side,
+                        source=source,
+                        article_id=article.article_id,
+                        sentence=s.text,
+                        start=s.start,
+                        end=s.end,
+                    )
+                    for s, toll, source in incident.figures
+                ],
+                background=incident.when.day < published - timedelta(days=BACKGROUND_DAYS),
             )
         )
     return events

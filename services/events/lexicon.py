@@ -1,4 +1,4 @@
-"""The extractor's word lists (data/lexicon.json), loaded once."""
+"""The extractor's word lists and patterns (data/lexicon.json), loaded once."""
 
 from __future__ import annotations
 
@@ -7,36 +7,93 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.json"
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.IGNORECASE)
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Lexicon:
     actors: frozenset[str]
     sources: frozenset[str]
+    groups: tuple[tuple[str, re.Pattern[str]], ...]  # case-sensitive: "IS" is not "is"
+    state_groups: frozenset[str]
+    demonyms: dict[str, str]  # "Syrian" -> "Syria"
+    countries: dict[str, str]  # country name or alias -> country
+    side_templates: dict[str, str]
+    side_words: tuple[tuple[str, re.Pattern[str]], ...]
+    attacker_after: re.Pattern[str]
+    attacker_before: re.Pattern[str]
     kill: re.Pattern[str]
     injury: re.Pattern[str]
     incident: re.Pattern[str]
     remote_violence: re.Pattern[str]
+    remote_sub_types: tuple[tuple[str, re.Pattern[str]], ...]
+    protest: re.Pattern[str]
+    protest_intervention: re.Pattern[str]
+    riot: re.Pattern[str]
+    mob: re.Pattern[str]
+    territory: re.Pattern[str]
+    abduction: re.Pattern[str]
+    sexual_violence: re.Pattern[str]
+    clash: re.Pattern[str]
+    near_before: re.Pattern[str]
+    admin1_around: re.Pattern[str]
+    source_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    claim: re.Pattern[str]
     running_total: re.Pattern[str]
-    reporting: re.Pattern[str]
+    weak_total: re.Pattern[str]
 
 
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    data = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+def _pairs(items: list[list[str]], flags: int = re.IGNORECASE) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(pattern, flags)) for name, pattern in items)
+
+
+def _build(data: dict[str, Any]) -> Lexicon:
+    countries = {name: name for name in data["countries"]}
+    countries.update(data["country_aliases"])
     return Lexicon(
         actors=frozenset(data["actors"]),
         sources=frozenset(data["sources"]),
+        groups=_pairs([[k, v] for k, v in data["groups"].items()], flags=0),
+        state_groups=frozenset(data["state_groups"]),
+        demonyms={demonym: country for country, demonym in data["countries"].items()},
+        countries=countries,
+        side_templates=data["side_templates"],
+        side_words=tuple((side, _words(words)) for side, words in data["side_words"].items()),
+        attacker_after=re.compile(data["attacker_after"], re.IGNORECASE),
+        attacker_before=re.compile(data["attacker_before"], re.IGNORECASE),
         kill=_words(data["kill_words"]),
         injury=_words(data["injury_words"]),
         incident=_words(data["incident_words"]),
         remote_violence=_words(data["remote_violence_words"]),
-        running_total=re.compile("|".join(data["running_total_patterns"]), re.IGNORECASE),
-        reporting=_words(data["reporting_verbs"]),
+        remote_sub_types=_pairs(data["remote_sub_types"]),
+        protest=_words(data["protest_words"]),
+        protest_intervention=_words(data["protest_intervention_words"]),
+        riot=_words(data["riot_words"]),
+        mob=_words(data["mob_words"]),
+        territory=_words(data["territory_words"]),
+        abduction=_words(data["abduction_words"]),
+        sexual_violence=_words(data["sexual_violence_words"]),
+        clash=_words(data["clash_words"]),
+        near_before=re.compile(data["near_before"], re.IGNORECASE),
+        admin1_around=re.compile(data["admin1_around"], re.IGNORECASE),
+        source_patterns=_pairs(data["source_patterns"]),
+        claim=re.compile(data["claim_words"], re.IGNORECASE),
+        running_total=_any(data["running_total_patterns"]),
+        weak_total=_any(data["weak_total_patterns"]),
     )
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return _build(json.loads(LEXICON_FILE.read_text(encoding="utf-8")))
