@@ -36,7 +36,7 @@ def enriched(article_id: str, agency: str, text: str) -> EnrichedArticle:
         entities.append(
             Entity(
                 text=name,
-                label=label,  # type: ignore[arg-type]
+                label=label,
                 canonical=name,
                 start=at,
                 end=at + len(name),
@@ -44,7 +44,7 @@ def enriched(article_id: str, agency: str, text: str) -> EnrichedArticle:
                 admin1=admin1,
                 lat=lat,
                 lon=lon,
-                precision=precision,  # type: ignore[arg-type]
+                precision=precision,
             )
         )
     article = Article(
