@@ -1,9 +1,10 @@
 """RSS 2.0, RSS 1.0 and Atom feeds, from a file or a fetched URL, read by feedparser.
 
-Mapping per entry: title -> headline; content (else summary) as HTML, cleaned -> paragraphs
-and figure captions; media:description -> captions; author -> byline; published | updated
--> published; link -> url; the feed's title -> outlet; entry, content or feed language ->
-language. The dateline place and agency are read from the first paragraph when it has one.
+Mapping per entry: title -> headline; content (else summary) as HTML, cleaned ->
+paragraphs and figure captions; author -> byline; published | updated -> published; link
+-> url; the feed's title -> outlet; entry, content or feed language -> language; dateline
+place and agency from the first paragraph. media:description is not kept: feedparser
+loses it whenever content:encoded is present.
 Each entry also gets a key (its id, else link, else a hash) that continuous mode
 checkpoints, so an entry is published once however often the feed is fetched.
 """
@@ -48,8 +49,6 @@ def _entry(source: str, entry: Any, feed: Any) -> RawArticle:
     plain_parts = [c.get("value", "") for c in contents if "html" not in c.get("type", "")]
     body = "\n".join(html_parts) or entry.get("summary") or "\n".join(plain_parts)
     converted = html_to_text(body)
-    # feedparser files RSS media:description under `content` as text/plain.
-    media = plain_parts if entry.get("media_content") and body not in plain_parts else []
     language = entry.get("language") or (contents[0].get("language") if contents else None)
     fields = {
         "headline": entry.get("title"),
@@ -58,7 +57,7 @@ def _entry(source: str, entry: Any, feed: Any) -> RawArticle:
         "url": entry.get("link"),
         "outlet": feed.get("title"),
         "language": language or feed.get("language"),
-        "captions": [*converted.captions, *(" ".join(m.split()) for m in media if m.strip())],
+        "captions": converted.captions,
     }
     return build_article(source, fields, converted.paragraphs)
 
