@@ -1,0 +1,68 @@
+"""Reliability suite: faults injected into real processes on a private Kafka + Elasticsearch.
+
+`make test` runs the fast subset; `make reliability` runs every scenario
+(WIRESTREAM_RELIABILITY=full), which is what the README's figures come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from schemas.articles import RawArticle, UniqueArticle
+from services.common.settings import Settings
+from services.offline import process
+from tests.conftest import ROOT
+from tests.reliability.corpus import write_corpus
+from tests.reliability.private_stack import PrivateStack
+from tests.reliability.scenario import FULL, Outcome, load_corpus, run_scenario
+
+CORPUS_SIZE = 60
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "reliability" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+            if not FULL and item.get_closest_marker("full_only"):
+                item.add_marker(pytest.mark.skip(reason="full run only: make reliability"))
+
+
+@pytest.fixture(scope="session")
+def private_stack() -> Iterator[PrivateStack]:
+    stack = PrivateStack(ROOT / ".stack" / "reliability")
+    stack.up()
+    yield stack
+    stack.down()
+
+
+@pytest.fixture(scope="session")
+def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "corpus.jsonl", CORPUS_SIZE)
+
+
+@pytest.fixture(scope="session")
+def corpus(corpus_file: Path) -> list[RawArticle]:
+    return load_corpus(corpus_file)
+
+
+@pytest.fixture(scope="session")
+def expected_ids(corpus_file: Path) -> set[str]:
+    """Article ids the pipeline should index: offline mode runs the same stage logic."""
+    messages = process([corpus_file], Settings())
+    return {m.article.article_id for m in messages if isinstance(m, UniqueArticle)}
+
+
+@pytest.fixture(scope="session")
+def baseline(
+    private_stack: PrivateStack,
+    tmp_path_factory: pytest.TempPathFactory,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+) -> Outcome:
+    """The same corpus without faults: what every faulty run must end up equal to."""
+    outcome = run_scenario(private_stack, tmp_path_factory.mktemp("baseline"), corpus, len(expected_ids))
+    assert outcome.article_ids == expected_ids
+    return outcome

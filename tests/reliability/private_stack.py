@@ -1,0 +1,52 @@
+"""A Kafka + Elasticsearch pair of the suite's own, so faults never touch the shared stack.
+
+It runs `deploy/stack.sh` with its own STACK_DIR and ports; the downloaded artifacts are
+linked from the main `.stack/`, so nothing is fetched twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+STACK_SCRIPT = ROOT / "deploy" / "stack.sh"
+MAIN_STACK = ROOT / ".stack"
+
+
+class PrivateStack:
+    def __init__(self, directory: Path, kafka_port: int = 19092, es_port: int = 19200) -> None:
+        self.directory = directory
+        self.kafka_bootstrap = f"127.0.0.1:{kafka_port}"
+        self.es_url = f"http://127.0.0.1:{es_port}"
+        self.env = {
+            **os.environ,
+            "STACK_DIR": str(directory),
+            "KAFKA_PORT": str(kafka_port),
+            "KAFKA_CONTROLLER_PORT": str(kafka_port + 1),
+            "ES_PORT": str(es_port),
+            "ES_TRANSPORT_PORT": str(es_port + 100),
+        }
+
+    def _stack(self, *args: str) -> None:
+        subprocess.run(["bash", str(STACK_SCRIPT), *args], env=self.env, check=True)
+
+    def up(self, service: str = "") -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["bash", str(STACK_SCRIPT), "fetch"], check=True)  # into the main .stack
+        for artifact in ("kafka", "elasticsearch"):
+            link = self.directory / artifact
+            if not link.exists():
+                link.symlink_to(MAIN_STACK / artifact)
+        self._stack("up", *([service] if service else []))
+
+    def down(self, service: str = "") -> None:
+        self._stack("down", *([service] if service else []))
+
+    def kill_kafka(self) -> None:
+        """SIGKILL the broker's whole process group: no clean shutdown, as in a crash."""
+        pid = int((self.directory / "run" / "kafka.pid").read_text())
+        os.killpg(pid, signal.SIGKILL)

@@ -1,0 +1,125 @@
+"""One fault scenario: start the stages on the private stack, feed a corpus with a fault
+injected half way, wait for the pipeline to settle, and report what Elasticsearch holds."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from schemas.articles import RawArticle
+from services.common.es import es_client
+from services.common.kafka import create_topics, reliable_producer, send
+from services.common.settings import Settings
+from services.feeder.reader import parse_json_object
+from tests.integration.harness import StageProcess, fresh_overrides, wait_for
+from tests.reliability.private_stack import PrivateStack
+
+STAGES = ("feeder", "dedup", "entities", "events", "indexer")
+FULL = os.environ.get("WIRESTREAM_RELIABILITY") == "full"  # else the fast subset
+
+
+@dataclass
+class Outcome:
+    fed: int
+    article_ids: set[str]
+    event_ids: set[str]
+    max_article_version: int
+    deadletters: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Run:
+    """The running pipeline of one scenario; faults act on it."""
+
+    def __init__(self, stack: PrivateStack, tmp_path: Path) -> None:
+        self.stack = stack
+        self.log_dir = tmp_path
+        self.overrides = fresh_overrides(
+            tmp_path / "state", kafka_bootstrap=stack.kafka_bootstrap, es_url=stack.es_url
+        )
+        self.settings = Settings(**self.overrides)
+        create_topics(self.settings)
+        self.stages = {name: StageProcess(name, self.overrides, tmp_path) for name in STAGES}
+        self.es: Elasticsearch = es_client(self.settings)
+
+    def restart(self, stage: str, sig: int) -> None:
+        self.stages[stage].stop(sig)
+        self.stages[stage] = StageProcess(stage, self.overrides, self.log_dir)
+
+    def count(self, alias: str) -> int:
+        name = self.settings.index(alias)
+        try:
+            self.es.indices.refresh(index=name)
+            return int(self.es.count(index=name)["count"])
+        except Exception:  # not created yet, or Elasticsearch down during a fault
+            return 0
+
+    def close(self) -> None:
+        for process in self.stages.values():
+            process.stop()
+        self.es.close()
+
+
+def _wait_until_stable(run: Run, alias: str, polls: int = 3, every: float = 2.0) -> None:
+    counts: list[int] = []
+    while len(counts) < polls or len(set(counts[-polls:])) > 1:
+        counts.append(run.count(alias))
+        time.sleep(every)
+
+
+def load_corpus(path: Path) -> list[RawArticle]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [parse_json_object(f"{path}:{n}", json.loads(line)) for n, line in enumerate(lines, 1)]
+
+
+def run_scenario(
+    stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_articles: int,
+    fault: Callable[[Run], None] = lambda run: None,
+    extra_feed: Callable[[Run], int] = lambda run: 0,
+    pace_seconds: float = 0.05,
+    settle_seconds: float = 240,
+) -> Outcome:
+    run = Run(stack, tmp_path)
+    try:
+        producer = reliable_producer(run.settings)
+        half = len(corpus) // 2
+        for number, raw in enumerate(corpus):
+            if number == half:
+                producer.flush()
+                fault(run)
+            send(producer, run.settings, raw)
+            time.sleep(pace_seconds)
+        producer.flush()
+        producer.close()
+        extra = extra_feed(run)
+        wait_for(
+            lambda: run.count("articles") >= expected_articles,
+            settle_seconds,
+            f"{expected_articles} articles in Elasticsearch",
+            list(run.stages.values()),
+        )
+        _wait_until_stable(run, "events")  # events trail their articles by one stage
+        articles = run.settings.index("articles")
+        hits = run.es.search(index=articles, size=10_000, version=True, source=False)
+        events = run.es.search(index=run.settings.index("events"), size=10_000, source=False)
+        deadletters = run.es.options(ignore_status=404).search(
+            index=run.settings.index("deadletter"), size=1000
+        )
+        return Outcome(
+            fed=len(corpus) + extra,
+            article_ids={h["_id"] for h in hits["hits"]["hits"]},
+            event_ids={h["_id"] for h in events["hits"]["hits"]},
+            max_article_version=max((h["_version"] for h in hits["hits"]["hits"]), default=0),
+            deadletters=[h["_source"] for h in deadletters.get("hits", {}).get("hits", [])],
+        )
+    finally:
+        run.close()

@@ -1,0 +1,150 @@
+"""Every story that came in is searchable once, whatever crashed in between."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+
+from schemas.articles import RawArticle
+from schemas.topics import ENRICHED, EVENTS, RAW, UNIQUE
+from services.common.codec import encode
+from services.common.kafka import kafka_python_config
+from tests.reliability.private_stack import PrivateStack
+from tests.reliability.scenario import FULL, Outcome, Run, run_scenario
+
+full_only = pytest.mark.full_only
+
+
+def assert_same_as_baseline(outcome: Outcome, baseline: Outcome, expected: set[str]) -> None:
+    missing, extra = expected - outcome.article_ids, outcome.article_ids - expected
+    assert not missing and not extra, f"missing {sorted(missing)[:5]}, extra {sorted(extra)[:5]}"
+    assert outcome.event_ids == baseline.event_ids
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [
+        pytest.param("entities"),
+        pytest.param("dedup", marks=full_only),
+        pytest.param("events", marks=full_only),
+        pytest.param("indexer", marks=full_only),
+    ],
+)
+def test_sigkill_a_stage_mid_feed(
+    stage: str,
+    private_stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
+) -> None:
+    outcome = run_scenario(
+        private_stack,
+        tmp_path,
+        corpus,
+        len(expected_ids),
+        fault=lambda run: run.restart(stage, signal.SIGKILL),
+    )
+    assert_same_as_baseline(outcome, baseline, expected_ids)
+
+
+@full_only
+def test_sigkill_the_broker_mid_feed(
+    private_stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
+) -> None:
+    def crash_broker(run: Run) -> None:
+        private_stack.kill_kafka()
+        time.sleep(5)
+        private_stack.up("kafka")
+
+    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=crash_broker)
+    assert_same_as_baseline(outcome, baseline, expected_ids)
+
+
+def test_elasticsearch_down_during_a_feed(
+    private_stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
+) -> None:
+    outage = 60 if FULL else 15
+
+    def stop_elasticsearch(run: Run) -> None:
+        private_stack.down("elasticsearch")
+        time.sleep(outage)
+        private_stack.up("elasticsearch")
+
+    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=stop_elasticsearch)
+    assert_same_as_baseline(outcome, baseline, expected_ids)
+
+
+@full_only
+def test_rebalance_when_a_second_replica_comes_and_goes(
+    private_stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
+) -> None:
+    def add_and_remove_replica(run: Run) -> None:
+        from tests.integration.harness import StageProcess
+
+        extra = StageProcess("entities", run.overrides, run.log_dir)
+        time.sleep(10)
+        extra.stop()
+
+    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=add_and_remove_replica)
+    assert_same_as_baseline(outcome, baseline, expected_ids)
+
+
+POISON: dict[str, bytes] = {
+    "invalid JSON": b"{not json",
+    "invalid UTF-8": b"\xff\xfe\xfd",
+    "wrong schema": b'{"schema_version": 1, "hello": "world"}',
+    "unknown schema version": b'{"schema_version": 99}',
+}
+
+
+def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
+    private_stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
+) -> None:
+    consumed = [RAW, UNIQUE, ENRICHED, EVENTS]  # every topic a stage reads, but its own dead letters
+
+    def poison(run: Run) -> None:
+        producer = KafkaProducer(**kafka_python_config(run.settings), max_request_size=8 << 20)
+        for spec in consumed:
+            for payload in POISON.values():
+                producer.send(run.settings.topic(spec), key=b"poison", value=payload)
+        # A valid 5 MB story: too long for spaCy in one piece.
+        huge = corpus[0].article.model_copy(
+            update={"article_id": "huge", "paragraphs": ["word " * 1_000_000]}
+        )
+        producer.send(
+            run.settings.topic(RAW), key=b"huge", value=encode(RawArticle(fingerprint="huge", article=huge))
+        )
+        producer.flush()
+        producer.close()
+
+    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=poison)
+    assert_same_as_baseline(outcome, baseline, expected_ids)
+    by_topic: dict[str | None, set[str]] = {}
+    for record in outcome.deadletters:
+        by_topic.setdefault(record["topic"], set()).add(record["error"])
+        assert record["stage"] and record["error"]
+    for spec in consumed:
+        reasons = {r for t, rs in by_topic.items() if t and t.endswith("." + spec.suffix) for r in rs}
+        assert len(reasons) >= len(POISON), f"{spec.suffix}: dead letters {sorted(reasons)}"
+    assert any(r["stage"] == "entities" and r["payload_truncated"] for r in outcome.deadletters)
