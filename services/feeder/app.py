@@ -8,6 +8,7 @@ flight (dedup and stable ids absorb that repeat); a restart never skips anything
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ app = stage.app
 checkpoint = Checkpoint(settings.state_dir / "feeder-checkpoint.json")
 feed_checkpoint = FeedCheckpoint(settings.state_dir / "feeder-feeds.json")
 failing_feeds: set[str] = set()  # one dead letter per outage, not one per poll
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per poll drowns the log
 
 
 def _message(item: RawArticle | Rejected) -> RawArticle | DeadLetter:
