@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import faust
+from faust.transport.consumer import Consumer
 from faust.types import EventT, RecordMetadata, StreamT
 
 from schemas.base import WireModel
@@ -15,6 +17,16 @@ from schemas.topics import ALL_TOPICS, DEADLETTER, TopicSpec, topic_of
 from services.common.codec import CodecError, decode, encode
 from services.common.deadletter import dead_letter
 from services.common.kafka import MAX_MESSAGE_BYTES, create_topics, faust_credentials
+from services.common.metrics import (
+    CONTENT_TYPE,
+    StageMetrics,
+    article_id_of,
+    batch_articles,
+    current_article,
+    current_partition,
+    logging_config,
+    partition_lag,
+)
 from services.common.settings import Settings
 
 M = TypeVar("M", bound=WireModel)
@@ -25,6 +37,7 @@ log = logging.getLogger("wirestream")
 # Each stage's web server (health, metrics) has its own default port so all five fit
 # on one machine; a second replica of a stage sets WIRESTREAM_WEB_PORT.
 WEB_PORTS = {"feeder": 6066, "dedup": 6067, "entities": 6068, "events": 6069, "indexer": 6070}
+LAG_SAMPLE_SECONDS = 5.0
 
 
 class Stage:
@@ -52,9 +65,14 @@ class Stage:
             web_bind=settings.web_host,
             web_port=settings.web_port or WEB_PORTS[name],
             datadir=str(datadir),
+            logging_config=logging_config(name),
         )
+        self.metrics = StageMetrics(name)
         self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
+        self._contract_topics = {settings.topic(spec) for spec in ALL_TOPICS}
         self.app.page("/health/")(self._health_view())
+        self.app.page("/metrics")(self._metrics_view())
+        self.app.timer(LAG_SAMPLE_SECONDS)(self._sample_lag)
         self.app.on_worker_init.connect(self._create_topics)
 
     def _create_topics(self, app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -73,6 +91,26 @@ class Stage:
             return view.json({"stage": self.name, "status": "ok"})
 
         return health
+
+    def _metrics_view(self) -> Callable[[Any, Any], Awaitable[Any]]:
+        async def metrics(view: Any, request: Any) -> Any:
+            # aiohttp refuses a charset in content_type; Prometheus wants it, so as a header.
+            return view.bytes(self.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
+
+        return metrics
+
+    async def _sample_lag(self) -> None:
+        """Consumer lag per assigned partition: log end minus this group's committed offset."""
+        consumer = cast(Consumer, self.app.consumer)
+        # Faust keeps the offsets it committed; there is no public accessor for them.
+        committed = consumer._committed_offset
+        self.metrics.set_lag(
+            {
+                (tp.topic, tp.partition): partition_lag(consumer.highwater(tp), committed.get(tp))
+                for tp in consumer.assignment()
+                if tp.topic in self._contract_topics  # not Faust's leader or changelog topics
+            }
+        )
 
     def _declare(self, spec: TopicSpec) -> faust.TopicT:
         return self.app.topic(
@@ -93,7 +131,10 @@ class Stage:
         Returns the delivery future; await it to wait for the broker's acknowledgement.
         """
         spec = topic_of(message)
-        return await self.topics[spec].send(key=spec.key_of(message).encode(), value=encode(message))
+        topic = self.topics[spec]
+        delivery = await topic.send(key=spec.key_of(message).encode(), value=encode(message))
+        self.metrics.published(topic.get_topic_name())
+        return delivery
 
     async def send_dead_letter(
         self, error: BaseException, event: ByteEvent | None, payload: bytes | None = None
@@ -119,7 +160,9 @@ class Stage:
             record.error_type,
             record.error,
         )
-        if record.topic == self.settings.topic(DEADLETTER):
+        loops = record.topic == self.settings.topic(DEADLETTER)
+        self.metrics.failed(error, dead_lettered=not loops)
+        if loops:
             # A broken dead letter sent back to its own topic would loop forever: the
             # warning above is its record.
             return
@@ -132,10 +175,18 @@ class Stage:
     async def messages(self, stream: ByteStream, model: type[M]) -> AsyncIterator[tuple[ByteEvent, M]]:
         """Decoded messages; undecodable ones go to the dead-letter topic."""
         async for event in stream.events():
+            self.metrics.consumed(event.message.topic)
+            current_partition.set(event.message.partition)
+            current_article.set(None)
             try:
-                yield event, decode(event.value, model)
+                message = decode(event.value, model)
             except CodecError as exc:
                 await self.send_dead_letter(exc, event)
+                continue
+            current_article.set(article_id_of(message))
+            started = time.perf_counter()
+            yield event, message
+            self.metrics.took("message", time.perf_counter() - started)
 
     async def batches(
         self, stream: ByteStream, model: type[M], size: int
@@ -147,14 +198,24 @@ class Stage:
         # take_events is on faust.Stream, not on the StreamT protocol.
         take_events = cast(faust.Stream[bytes], stream).take_events
         async for events in take_events(size, within=self.settings.batch_seconds):
+            self.metrics.batch(len(events))
+            articles: dict[int, str | None] = {}
+            batch_articles.set(articles)
             batch: list[tuple[ByteEvent, M]] = []
             for event in events:
+                self.metrics.consumed(event.message.topic)
                 try:
-                    batch.append((event, decode(event.value, model)))
+                    message = decode(event.value, model)
                 except CodecError as exc:
+                    current_partition.set(event.message.partition)
                     await self.send_dead_letter(exc, event)
+                    continue
+                batch.append((event, message))
+                articles[id(event)] = article_id_of(message)
             if batch:
+                started = time.perf_counter()
                 yield batch
+                self.metrics.took("batch", time.perf_counter() - started)
 
 
 class _Guard:
@@ -162,6 +223,12 @@ class _Guard:
         self.stage, self.event = stage, event
 
     async def __aenter__(self) -> None:
+        # Log lines inside the guard name the message's partition and article.
+        if self.event is not None:
+            current_partition.set(self.event.message.partition)
+            articles = batch_articles.get()
+            if articles is not None and id(self.event) in articles:
+                current_article.set(articles[id(self.event)])
         return None
 
     async def __aexit__(
