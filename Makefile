@@ -62,3 +62,7 @@ kibana:  ## load data views, map, charts, saved search and dashboard into Kibana
 
 bench-indexer: install up  ## bulk indexing rate into the local Elasticsearch
 	$(BIN)/python -m bench.indexer
+
+.PHONY: bench-feeder
+bench-feeder: install up  ## one-shot backlog rate (10,000 generated articles) into the local Kafka
+	$(BIN)/python -m bench.feeder_backlog --articles 10000

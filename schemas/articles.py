@@ -11,6 +11,7 @@ from schemas.base import WireModel
 
 PublishedFrom = Literal["metadata", "dateline", "ingested"]
 PlacePrecision = Literal["exact", "near", "admin1", "country", "unknown"]
+PlaceType = Literal["city", "admin1", "country", "region", "site"]
 
 
 class Article(WireModel):
@@ -88,6 +89,9 @@ class Entity(WireModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     precision: PlacePrecision | None = Field(default=None, description="For places.")
+    place_type: PlaceType | None = Field(default=None, description="For places: what kind of place.")
+    geonames_id: int | None = Field(default=None, description="For places GeoNames knows.")
+    country_code: str | None = Field(default=None, description="For places: ISO 3166-1 alpha-2.")
 
 
 class EnrichedArticle(WireModel):

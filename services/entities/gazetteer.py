@@ -1,4 +1,4 @@
-"""Curated canonical names (data/aliases.json), loaded once."""
+"""Curated canonical names of people and organisations (data/aliases.json), loaded once."""
 
 from __future__ import annotations
 
@@ -15,11 +15,6 @@ class KnownEntity:
     canonical: str
     label: str
     aliases: tuple[str, ...]
-    country: str | None = None
-    admin1: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    precision: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -1,35 +1,69 @@
-"""spaCy NER over batches of articles, with curated names winning over the statistical model."""
+"""spaCy NER over batches of articles, with curated names and GeoNames places winning over the model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import cast
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from schemas.articles import EnrichedArticle, Entity, EntityLabel, UniqueArticle
+from schemas.articles import EnrichedArticle, Entity, EntityLabel, PlacePrecision, UniqueArticle
+from services.common.settings import get_settings
 from services.entities.gazetteer import KnownEntity, alias_index, known_entities
+from services.entities.geonames import load_index
+from services.entities.places import Gazetteer, Resolved, resolve_places
 
 KEPT_LABELS: frozenset[str] = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT"})
 # Components NER does not need: disabling them roughly doubles throughput.
 UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer")
-TITLES = ("Col. Gen.", "Gen.", "Col.", "President", "Mr.", "Ms.", "Dr.")
+TITLES = ("Col. Gen.", "Lt. Gen.", "Maj. Gen.", "Gen.", "Col.", "President", "Mr.", "Ms.", "Dr.", "Prime Minister")
+PRECISION: dict[str, PlacePrecision] = {
+    "city": "exact",
+    "site": "exact",
+    "region": "near",
+    "admin1": "admin1",
+    "country": "country",
+}
+
+if not Doc.has_extension("places"):
+    Doc.set_extension("places", default=None)
 
 
-def load_pipeline(model_name: str) -> Language:
+class PlaceResolver:
+    """Pipeline component: resolves the doc's place mentions into doc._.places."""
+
+    def __init__(self) -> None:
+        self.gazetteer: Gazetteer | None = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.gazetteer is None:
+            raise RuntimeError("place resolver used before its gazetteer was loaded")
+        doc._.places = resolve_places(doc, self.gazetteer)
+        return doc
+
+
+@Language.factory("wirestream_places")
+def make_place_resolver(nlp: Language, name: str) -> PlaceResolver:
+    return PlaceResolver()
+
+
+def load_pipeline(model_name: str, cache_dir: Path | None = None) -> Language:
     nlp = spacy.load(model_name, exclude=list(UNUSED_COMPONENTS))
     # The ruler runs after NER and overwrites it: a curated "Daesh" is an ORG even when
-    # the model says it is a place.
+    # the model says it is a place. The pattern id marks the span as curated.
     ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
     ruler.add_patterns(  # type: ignore[attr-defined]
         [
-            {"label": entry.label, "pattern": alias}
+            {"label": entry.label, "pattern": alias, "id": entry.canonical}
             for entry in known_entities()
             for alias in (entry.canonical, *entry.aliases)
         ]
     )
+    resolver = cast(PlaceResolver, nlp.add_pipe("wirestream_places", last=True))
+    resolver.gazetteer = Gazetteer(load_index(cache_dir or get_settings().state_dir / "gazetteer"))
     return nlp
 
 
@@ -54,28 +88,43 @@ def _canonical(span: Span, people: Sequence[str]) -> tuple[str, KnownEntity | No
     return text, None
 
 
+def _place_entity(place: Resolved) -> Entity:
+    return Entity(
+        text=place.text,
+        label=cast(EntityLabel, place.place.label),
+        canonical=place.place.name,
+        start=place.start,
+        end=place.end,
+        country=place.country,
+        admin1=place.admin1,
+        lat=place.lat,
+        lon=place.lon,
+        precision=PRECISION[place.place_type],
+        place_type=place.place_type,
+        geonames_id=place.place.geonames_id,
+        country_code=place.place.country_code,
+    )
+
+
 def entities_of(doc: Doc) -> list[Entity]:
-    people = [_strip_title(e.text) for e in doc.ents if e.label_ == "PERSON"]
-    found: list[Entity] = []
+    places: list[Resolved] = doc._.places or []
+    covered = {k for place in places for k in range(place.start, place.end)}
+    people = [_strip_title(e.text) for e in doc.ents if e.label_ == "PERSON" and e.start_char not in covered]
+    found = [_place_entity(place) for place in places]
     for span in doc.ents:
-        if span.label_ not in KEPT_LABELS:
+        if span.label_ not in KEPT_LABELS or covered.intersection(range(span.start_char, span.end_char)):
             continue
-        canonical, known = _canonical(span, people)
+        canonical, _ = _canonical(span, people)
         found.append(
             Entity(
                 text=span.text,
-                label=cast(EntityLabel, known.label if known else span.label_),
+                label=cast(EntityLabel, span.label_),
                 canonical=canonical,
                 start=span.start_char,
                 end=span.end_char,
-                country=known.country if known else None,
-                admin1=known.admin1 if known else None,
-                lat=known.lat if known else None,
-                lon=known.lon if known else None,
-                precision=known.precision if known else None,
             )
         )
-    return found
+    return sorted(found, key=lambda e: e.start)
 
 
 def enrich(nlp: Language, articles: Sequence[UniqueArticle], batch_size: int) -> list[EnrichedArticle]:

