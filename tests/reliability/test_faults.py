@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,45 @@ def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
         reasons = {r for t, rs in by_topic.items() if t and t.endswith("." + spec.suffix) for r in rs}
         assert len(reasons) >= len(POISON), f"{spec.suffix}: dead letters {sorted(reasons)}"
     assert any(r["stage"] == "entities" and r["payload_truncated"] for r in outcome.deadletters)
+
+
+def _lag_metric(port: int) -> float:
+    """Sum of the stage's sampled consumer-lag gauge, from its /metrics page."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as page:
+            text = page.read().decode()
+    except OSError:
+        return 0.0
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("wirestream_consumer_lag{")
+    )
+
+
+@full_only
+def test_slow_events_stage_applies_backpressure_without_loss(
+    private_stack: PrivateStack,
+    tmp_path: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
+) -> None:
+    seen_lag: list[float] = []
+
+    def slow_down_events(run: Run) -> None:
+        # Stopped three quarters of the time: a consumer far slower than its input.
+        # It answers /metrics while it runs, which is when the lag is read.
+        events = run.stages["events"]
+        for _ in range(15):
+            events.process.send_signal(signal.SIGSTOP)
+            time.sleep(1.5)
+            events.process.send_signal(signal.SIGCONT)
+            seen_lag.append(_lag_metric(events.port))
+            time.sleep(0.5)
+
+    outcome = run_scenario(
+        private_stack, tmp_path, corpus, len(expected_ids), fault=slow_down_events, pace_seconds=0.01
+    )
+    assert_same_as_baseline(outcome, baseline, expected_ids)
+    assert max(seen_lag) > 0, f"lag never visible in metrics: {seen_lag}"
