@@ -3,7 +3,6 @@ injected half way, wait for the pipeline to settle, and report what Elasticsearc
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from schemas.articles import RawArticle
 from services.common.es import es_client
 from services.common.kafka import create_topics, reliable_producer, send
 from services.common.settings import Settings
-from services.feeder.reader import parse_json_object
+from services.feeder.reader import read_paths
 from tests.integration.harness import StageProcess, fresh_overrides, wait_for
 from tests.reliability.private_stack import PrivateStack
 
@@ -74,8 +73,10 @@ def _wait_until_stable(run: Run, alias: str, polls: int = 3, every: float = 2.0)
 
 
 def load_corpus(path: Path) -> list[RawArticle]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [parse_json_object(f"{path}:{n}", json.loads(line)) for n, line in enumerate(lines, 1)]
+    """The corpus as the feeder reads it (one article per JSON line)."""
+    articles = [item for item in read_paths([path]) if isinstance(item, RawArticle)]
+    assert len(articles) == len(path.read_text(encoding="utf-8").splitlines())
+    return articles
 
 
 def run_scenario(
