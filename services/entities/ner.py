@@ -19,7 +19,18 @@ from services.entities.places import Gazetteer, Resolved, resolve_places
 KEPT_LABELS: frozenset[str] = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT"})
 # Components NER does not need: disabling them roughly doubles throughput.
 UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer")
-TITLES = ("Col. Gen.", "Lt. Gen.", "Maj. Gen.", "Gen.", "Col.", "President", "Mr.", "Ms.", "Dr.", "Prime Minister")
+TITLES = (
+    "Col. Gen.",
+    "Lt. Gen.",
+    "Maj. Gen.",
+    "Gen.",
+    "Col.",
+    "President",
+    "Mr.",
+    "Ms.",
+    "Dr.",
+    "Prime Minister",
+)
 PRECISION: dict[str, PlacePrecision] = {
     "city": "exact",
     "site": "exact",

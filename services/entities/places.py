@@ -15,11 +15,14 @@ from difflib import SequenceMatcher
 
 from spacy.tokens import Doc, Span
 
-from services.entities.geonames import GeoIndex, Place, PlaceType, fold, skeleton
+from schemas.articles import PlaceType
+from services.entities.geonames import GeoIndex, Place, fold, skeleton
 
 CITY_WORDS = frozenset({"city", "town", "village"})
 ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department", "district"})
-CONNECTORS = frozenset({"al", "el", "ez", "as", "ar", "ad", "de", "del", "la", "le", "-", "da", "do", "dos", "das"})
+CONNECTORS = frozenset(
+    {"al", "el", "ez", "as", "ar", "ad", "de", "del", "la", "le", "-", "da", "do", "dos", "das"}
+)
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Labels a gazetteer hit may replace when the whole span is a known place in the story's country.
 REPLACEABLE = frozenset({"PERSON", "ORG", "DATE", "TIME", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LAW"})
@@ -83,8 +86,7 @@ def _strip(span: Span) -> tuple[Span, PlaceType | None]:
     if kind is None and span.end < len(doc) and doc[span.end].lower_ in ADMIN1_WORDS:
         kind = "admin1"
     if kind is None and span.start >= 2 and doc[span.start - 1].lower_ == "of":
-        if doc[span.start - 2].lower_ in ADMIN1_WORDS:
-            kind = "admin1"
+        kind = "admin1" if doc[span.start - 2].lower_ in ADMIN1_WORDS else None
     return span, kind
 
 
@@ -93,11 +95,15 @@ def _score(place: Place, similarity: float, context: Counter[str]) -> float:
     share = context[place.country_code] / top if top else 0.0
     country_bonus = 1.0 if place.place_type == "country" else 0.0
     exact_bonus = 1.5 if similarity == 1.0 else 0.0
-    return 3.0 * share + 2.0 * similarity + exact_bonus + 0.25 * math.log10(place.population + 1) + country_bonus
+    return (
+        3.0 * share + 2.0 * similarity + exact_bonus + 0.25 * math.log10(place.population + 1) + country_bonus
+    )
 
 
 def _is_name_token(token_text: str) -> bool:
-    return token_text[:1].isupper() and (token_text[1:].islower() or token_text.isupper() or "'" in token_text)
+    return token_text[:1].isupper() and (
+        token_text[1:].islower() or token_text.isupper() or "'" in token_text
+    )
 
 
 def _scan(doc: Doc, taken: list[bool]) -> list[Span]:

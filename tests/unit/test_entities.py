@@ -66,7 +66,10 @@ SEED_REGIONS: dict[str, tuple[float, float, float, float]] = {
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
@@ -103,7 +106,9 @@ def test_seed_regions_resolve_inside_syria(seed_enriched: dict[str, EnrichedArti
         assert south <= mention.lat <= north and west <= mention.lon <= east
 
 
-def test_place_names_are_recognised_whatever_ner_called_them(seed_enriched: dict[str, EnrichedArticle]) -> None:
+def test_place_names_are_recognised_whatever_ner_called_them(
+    seed_enriched: dict[str, EnrichedArticle],
+) -> None:
     # The small model tags "Beirut" in the AFP dateline PERSON and "Homs" ORG.
     places = {(e.text, e.canonical) for a in seed_enriched.values() for e in a.entities if e.geonames_id}
     assert ("Beirut", "Beirut") in places and ("Homs", "Homs") in places
