@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -17,7 +18,6 @@ from kafka import KafkaProducer
 
 from schemas.articles import DuplicateNotice, EnrichedArticle
 from schemas.base import WireModel
-from schemas.events import Event
 from schemas.topics import topic_of
 from services.common.codec import encode
 from services.common.kafka import kafka_python_config
@@ -165,10 +165,8 @@ class TcpProxy:
             self.listener = None
         with self.lock:
             for conn in self.connections:
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 conn.close()
             self.connections.clear()
 
@@ -193,10 +191,8 @@ class TcpProxy:
             pass
         finally:
             for conn in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 @pytest.fixture
@@ -209,10 +205,9 @@ def proxy(live_settings: Settings) -> Iterator[TcpProxy]:
 
 def copies(story: EnrichedArticle, count: int, start: int) -> list[EnrichedArticle]:
     """Distinct articles (own ids) with the seed story's text and entities."""
-    return [
-        story.model_copy(update={"article": story.article.model_copy(update={"article_id": f"outage{n:04d}"})})
-        for n in range(start, start + count)
-    ]
+    ids = (f"outage{n:04d}" for n in range(start, start + count))
+    articles = [story.article.model_copy(update={"article_id": i}) for i in ids]
+    return [story.model_copy(update={"article": article}) for article in articles]
 
 
 def test_articles_fed_while_elasticsearch_is_down_are_indexed_once_when_it_is_back(
