@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("topics", help="create the topics from settings").set_defaults(run=_topics)
     commands.add_parser("indices", help="create index templates and aliases").set_defaults(run=_indices)
     feed = commands.add_parser("feed", help="publish files or folders once (backlog mode)")
-    feed.add_argument("paths", nargs="+", type=Path)
+    feed.add_argument("paths", nargs="+", help="files, folders or RSS/Atom feed URLs")
     feed.add_argument("--quiet", action="store_true", help="no progress bar")
     feed.set_defaults(run=_feed)
 

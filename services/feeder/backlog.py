@@ -1,4 +1,5 @@
-"""One-shot mode: publish a backlog of files with a progress bar and a summary.
+"""One-shot mode: publish a backlog of files, folders and feed URLs with a progress bar and
+a summary.
 
 SIGTERM stops reading at the next article; everything already read is still flushed and
 acknowledged before the process exits, so an interrupted load loses nothing it read.
@@ -12,13 +13,18 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from types import FrameType
 
 from tqdm import tqdm
 
+from schemas.articles import RawArticle
 from services.common.kafka import reliable_producer, send
 from services.common.settings import Settings
+from services.feeder.errors import FeederError
+from services.feeder.formats.feeds import parse_feed
+from services.feeder.polling import fetch_feed_once
 from services.feeder.reader import Rejected, list_files, read_files
 
 
@@ -54,14 +60,26 @@ def _stop_on_sigterm() -> Iterator[threading.Event]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def publish_backlog(paths: Iterable[Path], settings: Settings, progress: bool = True) -> Summary:
+def _read_urls(urls: list[str], timeout: float) -> Iterator[list[RawArticle | Rejected]]:
+    for url in urls:
+        try:
+            yield list(parse_feed(url, fetch_feed_once(url, timeout)))
+        except FeederError as exc:
+            yield [Rejected(exc, b"")]
+
+
+def publish_backlog(paths: Iterable[Path | str], settings: Settings, progress: bool = True) -> Summary:
+    """`paths`: files, folders, and http(s) URLs of RSS/Atom feeds."""
     summary = Summary()
     producer = reliable_producer(settings)
     futures = []
+    sources = list(paths)
+    urls = [str(s) for s in sources if str(s).startswith(("http://", "https://"))]
+    files = list_files(Path(s) for s in sources if str(s) not in urls)
+    batches = chain(_read_urls(urls, settings.feeder_feed_timeout_seconds), (i for _, i in read_files(files)))
     try:
         with _stop_on_sigterm() as stop:
-            files = list_files(paths)
-            for _, items in tqdm(read_files(files), total=len(files), unit="file", disable=not progress):
+            for items in tqdm(batches, total=len(urls) + len(files), unit="source", disable=not progress):
                 for item in items:
                     if stop.is_set():
                         break

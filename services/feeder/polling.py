@@ -10,6 +10,7 @@ import httpx
 
 from services.feeder.checkpoint import FeedState
 from services.feeder.errors import FeederError
+from services.feeder.reader import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ def _result(url: str, response: httpx.Response) -> Fetched | None:
         return None
     if response.status_code != 200:
         raise FeederError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
+    if len(response.content) > MAX_FILE_BYTES:
+        raise FeederError(url, f"larger than {MAX_FILE_BYTES} bytes")
     return Fetched(response.content, response.headers.get("etag"), response.headers.get("last-modified"))
 
 

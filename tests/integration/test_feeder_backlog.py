@@ -1,4 +1,5 @@
-"""`wirestream feed` stopped by SIGTERM in the middle of a backlog: what it read is on Kafka."""
+"""One-shot mode against the real Kafka: SIGTERM in the middle of a backlog leaves what was
+read on Kafka; feed URLs are read like files."""
 
 from __future__ import annotations
 
@@ -6,18 +7,22 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from schemas.topics import RAW
+from schemas.topics import DEADLETTER, RAW
 from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
+from services.feeder.backlog import publish_backlog
 from tests.conftest import ROOT
 from tests.integration.harness import environment, wait_for
 
 FILES = 4000
+DATA = ROOT / "tests" / "data" / "feeder"
 
 
 def _on_topic(settings: Settings, topic: str) -> int:
@@ -60,3 +65,33 @@ def test_sigterm_flushes_everything_read(
     read, published, rejected = map(int, counts.groups())
     assert 0 < read < FILES and rejected == 0
     assert _on_topic(live_settings, raw) == published == read
+
+
+def test_backlog_from_feed_urls_and_files(live_settings: Settings, tmp_path: Path) -> None:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != "/feed":
+                self.send_response(503)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write((DATA / "feeds" / "outlet_rss.xml").read_bytes())
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        summary = publish_backlog(
+            [f"{base}/feed", f"{base}/down", DATA / "ninjs"], live_settings, progress=False
+        )
+    finally:
+        httpd.shutdown()
+    # 2 feed entries and 3 ninjs files published; the unavailable feed is one dead letter.
+    assert (summary.read, summary.published) == (6, 5)
+    assert summary.rejected == {"HTTP 503 Service Unavailable": 1}
+    assert _on_topic(live_settings, live_settings.topic(RAW)) == 5
+    assert _on_topic(live_settings, live_settings.topic(DEADLETTER)) == 1
