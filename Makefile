@@ -66,3 +66,7 @@ bench-indexer: install up  ## bulk indexing rate into the local Elasticsearch
 .PHONY: bench-feeder
 bench-feeder: install up  ## one-shot backlog rate (10,000 generated articles) into the local Kafka
 	$(BIN)/python -m bench.feeder_backlog --articles 10000
+
+.PHONY: bench
+bench: install up  ## pipeline vs the nlp.pipe ceiling, a plain script, 1 and 2 entities replicas -> bench/results.md
+	$(BIN)/python -m bench.pipeline --articles $(or $(ARTICLES),5000)

@@ -210,6 +210,88 @@ PARAGRAPHS = {
         "{n} people remain missing, according to officials quoted by {org}.",
     ],
 }
+# Free sentences built from independent parts, so two stories rarely share a 3-word run
+# outside the topic templates (dedup compares 3-word shingles).
+OPENERS = [
+    "Earlier,",
+    "Separately,",
+    "On {day},",
+    "Late on {day},",
+    "In a statement,",
+    "Meanwhile,",
+    "According to officials,",
+    "Last week,",
+    "By nightfall,",
+    "Speaking by phone,",
+    "Overnight,",
+    "Witnesses said",
+    "In {place},",
+    "Near {place2},",
+    "Sources told {agency} that",
+]
+SUBJECTS = [
+    "{person}",
+    "{org}",
+    "a {group} official",
+    "{group} troops",
+    "local residents",
+    "the mayor of {place}",
+    "aid workers in {place2}",
+    "a {group} delegation",
+    "police in {place}",
+    "the governor of {place2}",
+    "rebel commanders",
+    "a senior diplomat",
+    "{person2}",
+    "hospital staff",
+    "the interior ministry",
+]
+VERBS = [
+    "warned",
+    "confirmed",
+    "denied",
+    "announced",
+    "insisted",
+    "reported",
+    "estimated",
+    "claimed",
+    "acknowledged",
+    "predicted",
+    "revealed",
+    "suggested",
+    "stressed",
+    "complained",
+    "promised",
+]
+OBJECTS = [
+    "that {n} people had been detained",
+    "new curfews in {place}",
+    "fresh talks next {day}",
+    "that {n2} convoys were stuck at checkpoints",
+    "a {pct} percent rise in prices",
+    "that roads to {place2} were closed",
+    "{big} dollars in emergency funds",
+    "that the bridge at {place} was destroyed",
+    "plans to reopen schools in {place2}",
+    "that {n} families had returned home",
+    "an inquiry into the shooting",
+    "sanctions against {n2} companies",
+    "a deal with {org}",
+    "the arrest of a suspect",
+    "that power had been restored in {place}",
+]
+TAILS = [
+    "",
+    " after weeks of delays",
+    " despite strong objections",
+    " without giving details",
+    " in a televised address",
+    " amid rising tension",
+    " for the first time since {month}",
+    " as pressure mounted",
+    " on social media",
+    " in a letter seen by {agency}",
+]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]  # fmt: skip
 
@@ -247,16 +329,26 @@ def _slots(rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _free_sentence(rng: random.Random) -> str:
+    slots = {**_slots(rng), "agency": rng.choice(AGENCIES)[0]}
+    parts = [rng.choice(OPENERS), rng.choice(SUBJECTS), rng.choice(VERBS), rng.choice(OBJECTS)]
+    sentence = " ".join(parts).format(**slots) + rng.choice(TAILS).format(**slots) + "."
+    return sentence[0].upper() + sentence[1:]
+
+
 def article(number: int, rng: random.Random, seed_paragraphs: list[str]) -> dict[str, Any]:
     """One story as a JSON object the feeder reads (`.jsonl` line)."""
     topic = rng.choice(sorted(PARAGRAPHS))
     slots = _slots(rng)
-    count = rng.randint(6, 10)
+    count = rng.randint(5, 8)
     # Fresh slot values per paragraph, as a story names several places and people.
     templates = rng.sample(PARAGRAPHS[topic], count)
     body = [t.format(**(slots if i == 0 else _slots(rng))) for i, t in enumerate(templates)]
-    # Background paragraphs from the seeds: real wire prose, as syndicated copy reuses it.
-    for _ in range(rng.choice([0, 1, 1, 2])):
+    # Most paragraphs get a free second sentence: real stories are not all template.
+    body = [f"{p} {_free_sentence(rng)}" if i and rng.random() < 0.8 else p for i, p in enumerate(body)]
+    body = [p[0].upper() + p[1:] for p in body]
+    # Now and then a seed paragraph (real wire prose); more would make stories near copies.
+    if seed_paragraphs and rng.random() < 0.1:
         body.insert(rng.randint(1, len(body)), rng.choice(seed_paragraphs))
     # The story number makes every body unique even if two draws collide.
     body.append(f"({slots['place'].upper()} desk, story {number}; reporting by {rng.choice(PEOPLE)})")
