@@ -12,12 +12,11 @@ PROTESTS = "Protests"
 RIOTS = "Riots"
 
 
-def classify(text: str, found: list[Mention], actor1: str | None, actor2: str | None) -> tuple[str, str]:
+def classify(text: str, found: list[Mention]) -> tuple[str, str]:
     """Rules in ACLED's order of precedence: demonstrations, remote violence, attacks on
-    civilians, then battles (territory changing hands, else an armed clash)."""
+    civilians (armed attackers, civilian victims, no fight between armed sides), then
+    battles (territory changing hands, else an armed clash)."""
     lex = lexicon()
-    sides = {m.name: m for m in found}
-    first, second = sides.get(actor1 or ""), sides.get(actor2 or "")
     if any(m.side == "rioters" for m in found) or lex.riot.search(text):
         return RIOTS, "Mob violence" if lex.mob.search(text) else "Violent demonstration"
     if any(m.side == "protesters" for m in found) or lex.protest.search(text):
@@ -29,15 +28,15 @@ def classify(text: str, found: list[Mention], actor1: str | None, actor2: str | 
     if lex.remote_violence.search(text):
         sub = next((name for name, pattern in lex.remote_sub_types if pattern.search(text)), None)
         return REMOTE, sub or "Remote explosive/landmine/IED"
-    one_sided = second is None or is_civilian(second)
-    if first is not None and not is_civilian(first) and one_sided and not lex.clash.search(text):
+    armed = [m for m in found if not is_civilian(m)]
+    both_sides = any(is_state(m) for m in armed) and any(not is_state(m) for m in armed)
+    if armed and any(is_civilian(m) for m in found) and not both_sides and not lex.clash.search(text):
         if lex.abduction.search(text):
             return CIVILIANS, "Abduction/forced disappearance"
         if lex.sexual_violence.search(text):
             return CIVILIANS, "Sexual violence"
-        if second is not None:
-            return CIVILIANS, "Attack"
+        return CIVILIANS, "Attack"
     if lex.territory.search(text):
-        regains = first is not None and is_state(first)
+        regains = bool(armed) and is_state(next((m for m in armed if m.attacker), armed[0]))
         return BATTLES, "Government regains territory" if regains else "Non-state actor overtakes territory"
     return BATTLES, "Armed clash"

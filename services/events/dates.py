@@ -18,8 +18,11 @@ _DAY_MONTH = re.compile(r"\b(?P<day>\d{1,2})\s+(?P<month>" + "|".join(calendar.m
 _IN_MONTH = re.compile(r"\bin\s+(?P<month>" + "|".join(calendar.month_name[1:]) + r")\b")
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(calendar.day_name) + r")\b")
 # "said Sunday", "told AFP on Sunday": the day of the report, not of the incident.
+# "claimed the ambush on Saturday": the day of the claim.
 _REPORTING_DAY = re.compile(
-    r"\b(?:said|says|told \w+|reported|announced|claimed)\s+(?:on\s+)?$", re.IGNORECASE
+    r"\b(?:(?:said|says|told \w+|reported|announced)(?:\s+in a statement)?|claimed(?:\s+[\w-]+){0,3})"
+    r"\s+(?:on\s+)?$",
+    re.IGNORECASE,
 )
 
 # Relative days a wire story uses; "overnight" and "last night" belong to the eve of publication.

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,14 +26,15 @@ from re import Pattern
 from schemas.articles import EnrichedArticle, Entity, PlacePrecision
 from schemas.events import Event, Evidence, Fatalities, Figure, FigureKind, Location
 from services.common.text import split_sentences
-from services.events.actors import Mention, article_country, article_group, is_civilian, is_state, mentions
-from services.events.classify import classify
+from services.events.actors import GENERIC, Mention, article_country, is_civilian, is_state, mentions, named
+from services.events.classify import CIVILIANS, classify
 from services.events.dates import IncidentDate, incident_date
 from services.events.lexicon import Lexicon, lexicon
 from services.events.numbers import counts
 
 BACKGROUND_DAYS = 14
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+TOWN = frozenset({"exact", "near"})
 # "near Mayadeen" is as specific as "in Mayadeen": both name the town.
 PRECISION_RANK = {"exact": 4, "near": 4, "admin1": 2, "country": 1, "unknown": 0}
 
@@ -61,6 +63,7 @@ class Toll:
 class Incident:
     when: IncidentDate
     place: Place | None
+    country: str | None = None
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     figures: list[tuple[Sentence, Toll, str | None]] = field(default_factory=list)
@@ -84,28 +87,50 @@ def _side_of(text: str, end: int, found: list[Mention]) -> str | None:
     return after[0].name if after else None
 
 
-def _tolls(text: str, verb: Pattern[str], kind: FigureKind, found: list[Mention]) -> list[Toll]:
-    """People killed (or wounded): counts before the verb add up ("34 soldiers and 12
-    militants were killed"); otherwise the first count after it ("killing 11 fighters")."""
+def _tolls(text: str, verb: Pattern[str], kind: FigureKind, found: list[Mention], lex: Lexicon) -> list[Toll]:
+    """People killed (or wounded): counts of people before the verb add up ("34 soldiers
+    and 12 militants were killed"); otherwise the first count after it that is not the
+    subject of a later verb ("killing 11 fighters", not "two employees were injured");
+    "the death toll rose to four" is four; a single victim ("a mayor was shot dead") is one."""
     match = verb.search(text)
+    if match is None and kind == "killed":
+        match = lex.toll_rose.search(text)
     if match is None:
         return []
-    numbers = counts(text)
-    before = [c for c in numbers if c.end <= match.start()]
-    if not before:
-        before = [c for c in numbers if c.start >= match.end()][:1]
-    return [Toll(kind, c.value, _side_of(text, c.end, found)) for c in before]
+    numbers = [c for c in counts(text) if not lex.objects.match(text[c.end :])]  # "two army vehicles"
+    before = [
+        c
+        for c in numbers
+        if c.end <= match.start()
+        and (_side_of(text, c.end, found) or lex.counted_people.match(text[c.end : match.start()] + " "))
+    ]
+    if before:
+        return [Toll(kind, c.value, _side_of(text, c.end, found)) for c in before]
+    after = [
+        c for c in numbers if c.start >= match.end() and not lex.subject_of_later_verb.match(text[c.end :])
+    ][:1]
+    if after:
+        return [Toll(kind, c.value, _side_of(text, c.end, found)) for c in after]
+    if kind == "killed" and (lex.single_kill.search(text) or lex.single_kill.match(text[match.end() :])):
+        return [Toll(kind, 1, _side_of(text, match.end(), found))]
+    return []
 
 
-def _place(sentence: Sentence, entities: list[Entity], anchor: int, lex: Lexicon) -> Place | None:
+def _place(
+    sentence: Sentence, entities: list[Entity], anchor: int, countries: frozenset[str], lex: Lexicon
+) -> Place | None:
     """The most specific place after the incident word ("killed in Syria", not the
-    "Chita" newspaper before it); places before it only when none follow."""
+    "Chita" newspaper before it); places before it only when none follow. A place in a
+    country the article never names is a gazetteer mix-up ("Borno" read as a German
+    town), and "returning from Iraq" is not where it happened."""
     places = [
         e
         for e in entities
         if e.label in PLACE_LABELS
         and e.canonical not in lex.actors
         and sentence.start <= e.start < sentence.end
+        and (e.country is None or _country_name(e.country, lex) in countries)
+        and not lex.not_place_before.search(sentence.text[: e.start - sentence.start])
     ]
     after = [e for e in places if e.start >= sentence.start + anchor] or places
     if not after:
@@ -143,7 +168,28 @@ def _compatible(a: Place | None, b: Place | None) -> bool:
     ):
         return True
     ea, eb = a.entity, b.entity
-    return ea.canonical == eb.canonical or (ea.admin1 is not None and ea.admin1 == eb.admin1)
+    if ea.canonical == eb.canonical:
+        return True
+    if a.precision in TOWN and b.precision in TOWN:
+        # Two towns are two incidents, unless one is the provincial capital named like the
+        # province ("near Mayadeen" and "in Deir Ezzor").
+        return ea.canonical == eb.admin1 or eb.canonical == ea.admin1
+    return ea.admin1 is not None and ea.admin1 == eb.admin1
+
+
+def _country_name(name: str, lex: Lexicon) -> str:
+    return lex.countries.get(name, name)
+
+
+def named_countries(entities: list[Entity], body: str, lex: Lexicon) -> frozenset[str]:
+    """Countries of the article's places that the article itself names (name, alias or demonym)."""
+    named = set()
+    for country in {_country_name(e.country, lex) for e in entities if e.country}:
+        words = [country, *(w for w, c in lex.countries.items() if c == country)]
+        words += [d for d, c in lex.demonyms.items() if c == country]
+        if any(re.search(rf"\b{re.escape(w)}\b", body) for w in words):
+            named.add(country)
+    return frozenset(named)
 
 
 def _more_specific(a: Place | None, b: Place | None) -> Place | None:
@@ -171,48 +217,93 @@ def _attribution(sentences: list[Sentence], index: int) -> str:
     return text
 
 
+FOLLOW_UP = 2  # sentences after a reading that may still describe its incident
+
+
 def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
     lex = lexicon()
     article = enriched.article
     published = article.published.date()
-    country = article_country(enriched.entities, lex)
-    group = article_group(article.body, enriched.entities, lex)
+    article_place = article_country(enriched.entities, lex)
+    countries = named_countries(enriched.entities, article.body, lex)
     incidents: list[Incident] = []
     sentences = list(sentences_of(article.paragraphs))
+    context: IncidentDate | None = None  # a dated sentence that was not itself an incident
+    last_reading = -FOLLOW_UP - 1
+    lead_in: tuple[int, list[Mention], Place | None] | None = None  # an undated incident sentence
     for index, sentence in enumerate(sentences):
         text = sentence.text
         incident_word = lex.incident.search(text)
         own_date = incident_date(text, published)
         if lex.running_total.search(text) or (lex.weak_total.search(text) and not incident_word):
+            context = own_date or context
             continue
-        found = mentions(text, sentence.start, enriched.entities, country, group, lex)
-        tolls = _tolls(text, lex.kill, "killed", found) + _tolls(text, lex.injury, "injured", found)
+        anchors = [m for m in (lex.kill.search(text), lex.injury.search(text), incident_word) if m]
+        about_it = incident_word or lex.attribution.search(text)
+        if not anchors and not about_it:
+            continue
+        start = min(m.start() for m in anchors) if anchors else 0
+        place = _place(sentence, enriched.entities, start, countries, lex)
+        country = (
+            _country_name(place.entity.country, lex) if place and place.entity.country else article_place
+        )
+        found = mentions(text, sentence.start, enriched.entities, country, lex)
+        tolls = _tolls(text, lex.kill, "killed", found, lex) + _tolls(text, lex.injury, "injured", found, lex)
+        separate = bool(lex.separate_incident.search(text))
         if not tolls and not (incident_word and own_date):
+            if incidents and about_it and not separate and index - last_reading <= FOLLOW_UP:
+                if _compatible(incidents[-1].place, place):
+                    # "Gunmen stormed three villages": who did it, told after the toll.
+                    incidents[-1].sentences.append(sentence)
+                    incidents[-1].mentions += found
+            elif incident_word:
+                lead_in = (index, found, place)
             continue
-        when = own_date or (incidents[-1].when if incidents else IncidentDate(published, "week"))
-        anchors = (lex.kill.search(text), lex.injury.search(text), incident_word)
-        anchor = min(m.start() for m in anchors if m is not None)
-        in_sentence = [e for e in enriched.entities if sentence.start <= e.start < sentence.end]
-        place = _place(sentence, enriched.entities, anchor, lex)
-        target = next(
-            (i for i in incidents if i.when.day == when.day and _compatible(i.place, place)),
-            None,
+        when = own_date or (
+            incidents[-1].when if incidents and not separate else context or IncidentDate(published, "week")
+        )
+        target = (
+            None
+            if separate
+            else next((i for i in incidents if i.when.day == when.day and _compatible(i.place, place)), None)
         )
         if target is None:
-            target = Incident(when=when, place=place)
+            target = Incident(when=when, place=place, country=country)
             incidents.append(target)
+            if lead_in is not None and lead_in[0] == index - 1 and _compatible(place, lead_in[2]):
+                # "The Arakan Army said it had seized the town": the sentence before the date.
+                target.mentions += lead_in[1]
+                target.place = _more_specific(lead_in[2], place)
+        last_reading = index
         if when.precision == "day":
             target.when = when
         target.place = _more_specific(target.place, place)
         target.sentences.append(sentence)
         target.mentions += found
+        in_sentence = [e for e in enriched.entities if sentence.start <= e.start < sentence.end]
         reporters = _reporters(_attribution(sentences, index), found, in_sentence, lex)
         target.reporters += [r for r in reporters if r not in target.reporters]
         source = next(
             (r for r in reporters if not r.endswith("(claim)")), reporters[0] if reporters else None
         )
         target.figures += [(sentence, toll, source) for toll in tolls]
-    return incidents
+    return [_resolved(i, lex) for i in incidents]
+
+
+def _resolved(incident: Incident, lex: Lexicon) -> Incident:
+    """Generic "militants" are the incident's named group (the attacker first), else
+    ACLED's unidentified armed group of the incident's country."""
+    groups = [m for m in incident.mentions if m.side == "group"]
+    group = next((m.name for m in groups if m.attacker), groups[0].name if groups else None)
+    incident.mentions = [named(m, group, incident.country, lex) for m in incident.mentions]
+    generic = named(Mention(GENERIC, 0, 0, GENERIC, False), group, incident.country, lex).name
+    claim, claimed = f"{GENERIC} (claim)", f"{generic} (claim)"
+    incident.reporters = list(dict.fromkeys(claimed if r == claim else r for r in incident.reporters))
+    incident.figures = [
+        (s, Toll(t.kind, t.value, generic if t.side == GENERIC else t.side), claimed if src == claim else src)
+        for s, t, src in incident.figures
+    ]
+    return incident
 
 
 def _location(place: Place | None) -> Location | None:
@@ -243,21 +334,31 @@ def _fatalities(incident: Incident, kind: FigureKind) -> Fatalities:
     return Fatalities(low=best, best=best, high=best)
 
 
-def _sides(incident: Incident) -> tuple[str | None, str | None, list[str]]:
-    """actor1 attacks, actor2 is attacked, then the other actors by how often they appear."""
+def _sides(incident: Incident, event_type: str, sub_type: str) -> tuple[str | None, str | None, list[str]]:
+    """actor1 attacks (demonstrators are actor1 of their own demonstration; a state fires
+    an air strike nobody else is said to have fired), actor2 is attacked: a state for a
+    non-state attacker and the reverse, else civilians, else another actor; then the
+    others by how often they appear."""
     counted = Counter(m.name for m in incident.mentions)
     order = sorted(counted, key=lambda name: -counted[name])  # stable: ties keep text order
-    attackers = [m.name for m in incident.mentions if m.attacker and not is_civilian(m)]
-    first = (
-        attackers[0] if attackers else next((m.name for m in incident.mentions if not is_civilian(m)), None)
+    kinds = {m.name: m for m in incident.mentions}
+    crowd = {"Protests": "protesters", "Riots": "rioters"}.get(event_type)
+    if sub_type == "Excessive force against protesters":
+        crowd = None
+    attackers = (
+        [m.name for m in incident.mentions if m.side == crowd]
+        or [m.name for m in incident.mentions if m.attacker and not is_civilian(m)]
+        or [m.name for m in incident.mentions if sub_type == "Air/drone strike" and is_state(m)]
     )
+    first = attackers[0] if attackers else next((n for n in order if not is_civilian(kinds[n])), None)
     if first is None:
         return (order[0] if order else None), None, order[1:]
     others = [name for name in order if name != first]
-    # The other side: an opponent of a different kind (state vs non-state) before bystanders.
-    kinds = {m.name: is_state(m) for m in incident.mentions}
-    opposed = [n for n in others if kinds[n] != kinds[first]]
-    second = next(iter(opposed or others), None)
+    opposed = [
+        n for n in others if is_state(kinds[n]) != is_state(kinds[first]) and not is_civilian(kinds[n])
+    ]
+    civilians = [n for n in others if is_civilian(kinds[n])]
+    second = next(iter(opposed or civilians or others), None)
     return first, second, [n for n in others if n != second]
 
 
@@ -271,11 +372,13 @@ def extract_events(enriched: EnrichedArticle) -> list[Event]:
     lex = lexicon()
     events = []
     for incident in find_incidents(enriched):
-        actor1, actor2, associated = _sides(incident)
         # The type is read from the sentences that name the incident, not from asides.
-        named = [s.text for s in incident.sentences if lex.incident.search(s.text)]
-        text = " ".join(named or [s.text for s in incident.sentences])
-        event_type, sub_type = classify(text, incident.mentions, actor1, actor2)
+        named_it = [s.text for s in incident.sentences if lex.incident.search(s.text)]
+        text = " ".join(named_it or [s.text for s in incident.sentences])
+        event_type, sub_type = classify(text, incident.mentions)
+        actor1, actor2, associated = _sides(incident, event_type, sub_type)
+        if event_type == CIVILIANS and (actor2 is None or not actor2.startswith("Civilians")):
+            event_type, sub_type = "Battles", "Armed clash"  # no civilian target after all
         place = incident.place.entity.canonical if incident.place else None
         events.append(
             Event(

@@ -31,8 +31,20 @@ class Lexicon:
     countries: dict[str, str]  # country name or alias -> country
     side_templates: dict[str, str]
     side_words: tuple[tuple[str, re.Pattern[str]], ...]
+    generic_words: frozenset[str]  # "militants": a side, not a name
     attacker_after: re.Pattern[str]
     attacker_before: re.Pattern[str]
+    state_weapon: re.Pattern[str]
+    source_after: re.Pattern[str]
+    source_before: re.Pattern[str]
+    single_kill: re.Pattern[str]
+    attribution: re.Pattern[str]
+    separate_incident: re.Pattern[str]
+    objects: re.Pattern[str]
+    toll_rose: re.Pattern[str]
+    not_place_before: re.Pattern[str]
+    counted_people: re.Pattern[str]
+    subject_of_later_verb: re.Pattern[str]
     kill: re.Pattern[str]
     injury: re.Pattern[str]
     incident: re.Pattern[str]
@@ -70,8 +82,20 @@ def _build(data: dict[str, Any]) -> Lexicon:
         countries=countries,
         side_templates=data["side_templates"],
         side_words=tuple((side, _words(words)) for side, words in data["side_words"].items()),
+        generic_words=frozenset(w.lower() for w in [*data["side_words"]["gunmen"], *data["generic_names"]]),
         attacker_after=re.compile(data["attacker_after"], re.IGNORECASE),
         attacker_before=re.compile(data["attacker_before"], re.IGNORECASE),
+        state_weapon=re.compile(data["state_weapon"], re.IGNORECASE),
+        source_after=re.compile(data["source_after"], re.IGNORECASE),
+        source_before=re.compile(data["source_before"], re.IGNORECASE),
+        single_kill=re.compile(data["single_kill"], re.IGNORECASE),
+        attribution=_words(data["attribution_words"]),
+        separate_incident=re.compile(data["separate_incident"]),
+        objects=re.compile(data["objects"], re.IGNORECASE),
+        toll_rose=re.compile(data["toll_rose"], re.IGNORECASE),
+        not_place_before=re.compile(data["not_place_before"], re.IGNORECASE),
+        counted_people=re.compile(data["counted_people"], re.IGNORECASE),
+        subject_of_later_verb=re.compile(data["subject_of_later_verb"], re.IGNORECASE),
         kill=_words(data["kill_words"]),
         injury=_words(data["injury_words"]),
         incident=_words(data["incident_words"]),

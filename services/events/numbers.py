@@ -44,10 +44,11 @@ NUMBER = re.compile(
 )
 # A count of people is not followed by a unit, and is not a year or a day of the month.
 _NOT_PEOPLE = re.compile(
-    r"^\s*(?:kilomet|km|mile|square|per\s*cent|percent|%|year|month|week|day|hour|minute|"
+    r"^\s*-?\s*(?:kilomet|km|mile|square|per\s*cent|percent|%|year|month|week|day|hour|minute|"
     r"mission|sq\b)",
     re.IGNORECASE,
 )
+_NO = re.compile(r"\bno\s*$", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*$", re.IGNORECASE)
 
 
@@ -87,7 +88,11 @@ def counts(sentence: str) -> list[Count]:
         ):
             continue
         rest = sentence[match.end() :]
-        if _NOT_PEOPLE.match(rest) or (value == 1 and rest.startswith("of ")):
-            continue  # "30 kilometres", "one of the last towns"
+        if (
+            _NOT_PEOPLE.match(rest)
+            or (value == 1 and rest.startswith("of "))
+            or _NO.search(sentence[: match.start()])
+        ):
+            continue  # "30 kilometres", "15-year insurgency", "one of the last towns", "no one"
         found.append(Count(value, match.start(), match.end()))
     return found
