@@ -70,3 +70,7 @@ bench-feeder: install up  ## one-shot backlog rate (10,000 generated articles) i
 .PHONY: bench
 bench: install up  ## pipeline vs the nlp.pipe ceiling, a plain script, 1 and 2 entities replicas -> bench/results.md
 	$(BIN)/python -m bench.pipeline --articles $(or $(ARTICLES),5000)
+
+.PHONY: eval-events
+eval-events: install  ## incident precision/recall and field accuracy on eval/events (real spaCy entities)
+	$(BIN)/python eval/events/score.py --verbose
