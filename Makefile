@@ -74,3 +74,11 @@ bench: install up  ## pipeline vs the nlp.pipe ceiling, a plain script, 1 and 2 
 .PHONY: eval-events
 eval-events: install  ## incident precision/recall and field accuracy on eval/events (real spaCy entities)
 	$(BIN)/python eval/events/score.py --verbose
+	$(BIN)/python eval/events/score.py --verbose
+
+.PHONY: eval-dedup bench-dedup
+eval-dedup: install  ## dedup precision/recall on the labelled benchmark (syndicated variants, hard negatives)
+	$(BIN)/python -m eval.dedup
+
+bench-dedup: install  ## dedup decisions per second and memory per 100,000 remembered stories (pure logic)
+	$(BIN)/python -m bench.dedup

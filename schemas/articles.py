@@ -57,6 +57,11 @@ class UniqueArticle(WireModel):
     removed_sentences: int = Field(
         default=0, ge=0, description="Sentences dropped because they repeat an earlier one."
     )
+    update_of: str | None = Field(
+        default=None,
+        description="Id of an earlier story this one updates with new figures "
+        "(kept as its own story unless dedup_updates_are_duplicates).",
+    )
 
 
 class DuplicateNotice(WireModel):

@@ -29,7 +29,7 @@ class TopicSpec:
 RAW = TopicSpec(
     "raw",
     RawArticle,
-    "fingerprint: every copy of a text meets in one dedup partition",
+    "fingerprint: spreads load; dedup re-sequences every story onto one ordered partition",
     lambda m: m.fingerprint,
 )
 UNIQUE = TopicSpec(

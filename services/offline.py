@@ -18,6 +18,7 @@ from schemas.topics import topic_of
 from services.common.deadletter import dead_letter
 from services.common.settings import Settings
 from services.dedup.logic import deduplicate, remember
+from services.dedup.memory import DedupParams, Memory
 from services.entities.ner import enrich, load_pipeline
 from services.events.extract import extract_events
 from services.feeder.reader import Rejected, read_paths
@@ -25,7 +26,7 @@ from services.feeder.reader import Rejected, read_paths
 
 def process(paths: Iterable[Path], settings: Settings) -> Iterator[WireModel]:
     """Messages in the order the pipeline would publish them, stage by stage."""
-    seen: dict[str, str] = {}
+    seen = Memory({}, DedupParams.from_settings(settings))
     uniques: list[UniqueArticle] = []
     for item in read_paths(paths):
         if isinstance(item, Rejected):

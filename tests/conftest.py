@@ -11,6 +11,7 @@ import pytest
 from schemas.articles import EnrichedArticle, UniqueArticle
 from services.common.settings import Settings
 from services.dedup.logic import deduplicate, remember
+from services.dedup.memory import DedupParams, Memory
 from services.entities.ner import enrich, load_pipeline
 from services.feeder.reader import Rejected, read_paths
 
@@ -32,7 +33,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def seed_uniques() -> dict[str, UniqueArticle]:
     """The seed stories after the feeder and dedup logic, by file name."""
-    seen: dict[str, str] = {}
+    seen = Memory({}, DedupParams.from_settings(Settings()))
     uniques = {}
     for item in read_paths([SEEDS]):
         assert not isinstance(item, Rejected), item

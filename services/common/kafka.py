@@ -66,8 +66,11 @@ def reliable_producer(settings: Settings) -> KafkaProducer:
     )
 
 
-def create_topics(settings: Settings, extra_compacted: tuple[str, ...] = ()) -> list[str]:
-    """Create the contract topics (and `extra_compacted` ones, such as table changelogs)
+def create_topics(
+    settings: Settings, extra_compacted: tuple[str, ...] = (), extra: tuple[str, ...] = ()
+) -> list[str]:
+    """Create the contract topics (and `extra_compacted` ones, such as table changelogs, and
+    `extra` ones, such as a stage's internal repartition topic)
     with the partitions and retention from settings; returns the names it created.
 
     Creating them up front, rather than letting clients auto-create them, keeps partition
@@ -75,6 +78,7 @@ def create_topics(settings: Settings, extra_compacted: tuple[str, ...] = ()) -> 
     """
     wanted = {settings.topic(spec): spec.compacted for spec in ALL_TOPICS}
     wanted.update(dict.fromkeys(extra_compacted, True))
+    wanted.update(dict.fromkeys(extra, False))
     admin = KafkaAdminClient(**kafka_python_config(settings), client_id="wirestream-admin")
     created = []
     try:

@@ -74,6 +74,38 @@ class Settings(BaseSettings):
     state_dir: Path = Path(".stack/state")
     log_level: str = "info"
 
+    # Dedup (near-duplicates: MinHash LSH candidates, verified on exact word shingles)
+    dedup_shingle_size: int = Field(default=3, ge=1, description="Words per shingle.")
+    dedup_num_perm: int = Field(default=128, ge=16, description="MinHash permutations.")
+    dedup_candidate_threshold: float = Field(
+        default=0.3, gt=0, lt=1, description="Estimated Jaccard at which LSH proposes a candidate."
+    )
+    dedup_threshold: float = Field(
+        default=0.55,
+        gt=0,
+        le=1,
+        description="Verified containment (shared shingles / shingles of the shorter text) "
+        "at or above which a story is a copy.",
+    )
+    dedup_update_threshold: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Containment at or above which a near copy with new figures in its lead "
+        "is an update of the story; below it, a look-alike incident.",
+    )
+    dedup_window_hours: float = Field(
+        default=72.0,
+        gt=0,
+        description="Copies are looked for this far apart in publication time, and stories "
+        "are forgotten this long after ingestion.",
+    )
+    dedup_updates_are_duplicates: bool = Field(
+        default=False,
+        description="A near copy whose lead states a number the original never did "
+        "('death toll rises to 40') is a duplicate (true) or a new story (false).",
+    )
+
     def topic(self, spec: TopicSpec) -> str:
         return spec.name(self.topic_prefix)
 

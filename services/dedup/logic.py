@@ -1,19 +1,23 @@
-"""Exact deduplication on body fingerprints, and removal of repeated paragraphs.
+"""Each story once: exact fingerprints first, then near copies, and no repeated sentences.
 
-`seen` is any mutable mapping from fingerprint to the first article id: a dict in
-offline mode, a changelog-backed Faust table in the stream, so state survives restarts.
+A near copy is a remembered story that MinHash LSH proposes and that shares at least
+`threshold` of the shorter text's word shingles (containment, so a trimmed copy or one
+with added paragraphs still counts, whichever arrives first). Every decision is made
+against a `Memory`, and a story is remembered only once its unique copy is published.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
 from datetime import UTC, datetime
 
-from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
+from schemas.articles import Article, DuplicateNotice, RawArticle, UniqueArticle
 from services.common.text import jaccard, split_sentences, tokens
+from services.dedup.memory import Entry, Memory
+from services.dedup.shingles import Overlap, numbers, overlap
 
 REPEAT_THRESHOLD = 0.8  # token Jaccard above which a sentence repeats an earlier one
 REPEAT_MIN_WORDS = 6  # shorter sentences ("He said so.") may honestly recur
+LEAD_MIN_WORDS = 10  # the lead is the first paragraph this long, not a byline or a kicker
 
 
 def drop_repeated_sentences(paragraphs: list[str]) -> list[str]:
@@ -42,33 +46,70 @@ def drop_repeated_sentences(paragraphs: list[str]) -> list[str]:
     return kept_paragraphs
 
 
-def deduplicate(raw: RawArticle, seen: Mapping[str, str]) -> UniqueArticle | DuplicateNotice:
+def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNotice:
     """Decide; does not remember. Call `remember` once the result is safely published,
     so a crash in between re-processes the copy instead of losing it."""
     article = raw.article
-    original_id = seen.get(raw.fingerprint)
+    original_id = memory.exact(raw.fingerprint)
     if original_id is not None:
-        return DuplicateNotice(
-            article_id=article.article_id,
-            original_id=original_id,
-            similarity=1.0,
-            source=article.source,
-            agency=article.agency,
-            outlet=article.outlet,
-            url=article.url,
-            detected_at=datetime.now(UTC),
-        )
+        return _notice(article, original_id, 1.0)
     paragraphs = drop_repeated_sentences(article.paragraphs)
+    matches = _verified_matches(memory, article.article_id, paragraphs, article.published)
+    lead_numbers = numbers(_lead(paragraphs))
+    # A match that states the same figures is a copy; one whose figures the lead
+    # contradicts is an earlier version of the story (or a look-alike incident).
+    # Look-alike incidents share stock paragraphs too, so an update must share more.
+    same = [(found, entry) for found, entry in matches if lead_numbers <= entry.numbers]
+    updated = [m for m in matches if m[0].containment >= memory.params.update_threshold]
+    chosen = same or (updated if memory.params.updates_are_duplicates else [])
+    if chosen:
+        found, entry = chosen[0]
+        return _notice(article, entry.article_id, round(found.containment, 4))
+    update_of = updated[0][1].article_id if updated else None
     return UniqueArticle(
         fingerprint=raw.fingerprint,
         article=article.model_copy(update={"paragraphs": paragraphs}),
         removed_sentences=_sentence_count(article.paragraphs) - _sentence_count(paragraphs),
+        update_of=update_of,
     )
 
 
-def remember(result: UniqueArticle | DuplicateNotice, seen: MutableMapping[str, str]) -> None:
+def remember(result: UniqueArticle | DuplicateNotice, memory: Memory) -> None:
     if isinstance(result, UniqueArticle):
-        seen[result.fingerprint] = result.article.article_id
+        article = result.article
+        memory.add(
+            article.article_id, result.fingerprint, article.published, article.ingested, article.paragraphs
+        )
+
+
+def _verified_matches(
+    memory: Memory, article_id: str, paragraphs: list[str], published: datetime
+) -> list[tuple[Overlap, Entry]]:
+    """Candidates sharing at least `threshold` of the shorter text, closest first."""
+    features = memory.features(article_id, paragraphs)
+    matches = []
+    for entry in memory.candidates(features, published):
+        found = overlap(features.shingles, entry.shingles)
+        if found.containment >= memory.params.threshold:
+            matches.append((found, entry))
+    return sorted(matches, key=lambda match: -match[0].containment)
+
+
+def _lead(paragraphs: list[str]) -> str:
+    return next((p for p in paragraphs if len(p.split()) >= LEAD_MIN_WORDS), paragraphs[0])
+
+
+def _notice(article: Article, original_id: str, similarity: float) -> DuplicateNotice:
+    return DuplicateNotice(
+        article_id=article.article_id,
+        original_id=original_id,
+        similarity=similarity,
+        source=article.source,
+        agency=article.agency,
+        outlet=article.outlet,
+        url=article.url,
+        detected_at=datetime.now(UTC),
+    )
 
 
 def _sentence_count(paragraphs: list[str]) -> int:

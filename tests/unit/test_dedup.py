@@ -1,60 +1,173 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from eval.dedup.benchmark import Generator, score
 from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
+from services.common.settings import Settings
+from services.common.text import fingerprint
 from services.dedup.logic import deduplicate, drop_repeated_sentences, remember
+from services.dedup.memory import DedupParams, Entry, Memory
+from services.dedup.shingles import numbers, overlap, shingles
 from services.feeder.reader import read_paths
 from tests.conftest import SEEDS
+
+PARAMS = DedupParams.from_settings(Settings())
+LEAD = (
+    "Islamic State group militants attacked an army checkpoint near the eastern Syrian town "
+    "of Mayadeen on Friday, killing 12 soldiers and wounding 9, a war monitor said."
+)
+LEAD_TIME = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
 def _raws() -> list[RawArticle]:
     return [i for i in read_paths([SEEDS]) if isinstance(i, RawArticle)]
 
 
+def _copy(raw: RawArticle, article_id: str, paragraphs: list[str], **changes: Any) -> RawArticle:
+    article = raw.article.model_copy(update={"article_id": article_id, "paragraphs": paragraphs, **changes})
+    return RawArticle(fingerprint=fingerprint(paragraphs), article=article)
+
+
+def _feed(memory: Memory, *raws: RawArticle) -> list[UniqueArticle | DuplicateNotice]:
+    results = []
+    for raw in raws:
+        result = deduplicate(raw, memory)
+        remember(result, memory)
+        results.append(result)
+    return results
+
+
+def _memory(**changes: Any) -> Memory:
+    return Memory({}, DedupParams(**{**PARAMS.__dict__, **changes}))
+
+
 def test_distinct_seed_stories_both_survive() -> None:
-    seen: dict[str, str] = {}
-    for raw in _raws():
-        result = deduplicate(raw, seen)
-        assert isinstance(result, UniqueArticle)
-        remember(result, seen)
-    assert len(seen) == 2
+    memory = _memory()
+    assert all(isinstance(r, UniqueArticle) for r in _feed(memory, *_raws()))
+    assert len(memory) == 2
 
 
 def test_the_same_text_again_is_a_duplicate_of_the_first_copy() -> None:
-    seen: dict[str, str] = {}
     first = _raws()[0]
-    remember(deduplicate(first, seen), seen)
-    syndicated = first.model_copy(
-        update={
-            "article": first.article.model_copy(
-                update={"article_id": "other-outlet-copy", "outlet": "Other Outlet"}
-            )
-        }
-    )
-    notice = deduplicate(syndicated, seen)
+    syndicated = _copy(first, "other-outlet-copy", first.article.paragraphs, outlet="Other Outlet")
+    _, notice = _feed(_memory(), first, syndicated)
     assert isinstance(notice, DuplicateNotice)
-    assert (notice.original_id, notice.article_id, notice.outlet) == (
+    assert (notice.original_id, notice.article_id, notice.outlet, notice.source) == (
         first.article.article_id,
         "other-outlet-copy",
         "Other Outlet",
+        first.article.source,
     )
     assert notice.similarity == 1.0
 
 
 def test_deciding_does_not_remember() -> None:
-    seen: dict[str, str] = {}
+    memory = _memory()
     first = _raws()[0]
-    assert isinstance(deduplicate(first, seen), UniqueArticle)
-    assert isinstance(deduplicate(first, seen), UniqueArticle), "nothing was published yet"
-    remember(deduplicate(first, seen), seen)
-    assert isinstance(deduplicate(first, seen), DuplicateNotice)
+    assert isinstance(deduplicate(first, memory), UniqueArticle)
+    assert isinstance(deduplicate(first, memory), UniqueArticle), "nothing was published yet"
+    remember(deduplicate(first, memory), memory)
+    assert isinstance(deduplicate(first, memory), DuplicateNotice)
+
+
+@pytest.mark.parametrize("trimmed_first", [False, True])
+def test_a_copy_cut_to_its_first_60_percent_is_a_duplicate_either_way(trimmed_first: bool) -> None:
+    full = _raws()[0]
+    paragraphs = full.article.paragraphs
+    trimmed = _copy(full, "trimmed", paragraphs[: round(len(paragraphs) * 0.6)], outlet="Yahoo News")
+    first, second = (trimmed, full) if trimmed_first else (full, trimmed)
+    unique, notice = _feed(_memory(), first, second)
+    assert isinstance(unique, UniqueArticle) and isinstance(notice, DuplicateNotice)
+    assert notice.original_id == first.article.article_id
+    assert notice.similarity == 1.0, "the shorter text is wholly contained in the longer"
+
+
+def test_a_copy_with_two_added_paragraphs_and_a_new_intro_is_a_duplicate() -> None:
+    full = _raws()[0]
+    paragraphs = full.article.paragraphs
+    added = [
+        "Beirut — Islamic State militants drove back Syrian troops near Raqqa on Friday, a monitor said.",
+        *paragraphs[1:3],
+        "The Syrian war has killed hundreds of thousands of people since it began in 2011.",
+        *paragraphs[3:],
+        "Our correspondent in Damascus contributed reporting.",
+    ]
+    _, notice = _feed(_memory(), full, _copy(full, "added", added))
+    assert isinstance(notice, DuplicateNotice)
+    assert notice.original_id == full.article.article_id
+
+
+def test_two_incidents_of_one_family_in_one_wire_style_both_survive() -> None:
+    stories = Generator(seed=7)._family_stories(per_family=4)
+    same_family = [s for s in stories if s.key.startswith("is-deir-ez-zor/")]
+    first, second = same_family[:2]
+    base = _raws()[0]
+    a = _copy(base, "incident-a", first.paragraphs, published=first.published)
+    b = _copy(base, "incident-b", second.paragraphs, published=second.published)
+    assert overlap(shingles(first.paragraphs, 3), shingles(second.paragraphs, 3)).containment > 0.1
+    assert all(isinstance(r, UniqueArticle) for r in _feed(_memory(), a, b))
+
+
+@pytest.mark.parametrize("updates_are_duplicates", [False, True])
+def test_a_death_toll_update_is_its_own_story_unless_configured(updates_are_duplicates: bool) -> None:
+    base = _raws()[0]
+    story = [LEAD, *base.article.paragraphs[1:]]
+    update = [LEAD.replace("killing 12", "killing 40").replace("wounding 9", "wounding 31"), *story[1:]]
+    first, second = _feed(
+        _memory(updates_are_duplicates=updates_are_duplicates),
+        _copy(base, "first", story),
+        _copy(base, "update", update),
+    )
+    assert isinstance(first, UniqueArticle)
+    if updates_are_duplicates:
+        assert isinstance(second, DuplicateNotice) and second.original_id == "first"
+    else:
+        assert isinstance(second, UniqueArticle) and second.update_of == "first"
+
+
+def test_a_restarted_memory_rebuilds_its_index_from_the_store() -> None:
+    store: dict[str, str] = {}
+    full = _raws()[0]
+    _feed(Memory(store, PARAMS), full)
+    trimmed = _copy(full, "trimmed", full.article.paragraphs[:4])
+    [notice] = _feed(Memory(store, PARAMS), trimmed)
+    assert isinstance(notice, DuplicateNotice) and notice.original_id == full.article.article_id
+
+
+def test_stories_are_forgotten_after_the_window_and_copies_must_be_published_within_it() -> None:
+    store: dict[str, str] = {}
+    memory = Memory(store, PARAMS)
+    old, other = _raws()
+    _feed(memory, old)
+    late = PARAMS.window + timedelta(hours=1)
+    copy = _copy(old, "much-later", old.article.paragraphs[:4], published=old.article.published + late)
+    assert isinstance(deduplicate(copy, memory), UniqueArticle)
+    _feed(memory, _copy(other, "next-week", other.article.paragraphs, ingested=other.article.ingested + late))
+    assert old.article.article_id not in store
+    assert memory.exact(old.fingerprint) is None
+
+
+def test_entries_survive_the_changelog_as_str_or_bytes() -> None:
+    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, shingles([LEAD], 3), numbers(LEAD))
+    for value in (entry.dumps(), entry.dumps().encode()):
+        back = Entry.loads(value)
+        assert (back.article_id, back.published, back.numbers) == ("id", LEAD_TIME, frozenset({"12", "9"}))
+        assert (back.shingles == entry.shingles).all()
+
+
+def test_benchmark_precision_and_recall_reach_the_target() -> None:
+    result = score(Generator(seed=11).stream(incidents_per_family=5, copies_per_story=3), PARAMS)
+    assert result.true_positives > 90
+    assert result.precision >= 0.97 and result.recall >= 0.97, result.misses
 
 
 def test_repeated_sentence_in_the_first_seed_is_kept_once(gold: dict[str, Any]) -> None:
     repeated = gold["articles"]["000_6dc556faee6a3711.txt"]["repeated_paragraph"]
-    seen: dict[str, str] = {}
-    unique = deduplicate(_raws()[0], seen)
+    unique = deduplicate(_raws()[0], _memory())
     assert isinstance(unique, UniqueArticle)
     assert sum(repeated in p for p in unique.article.paragraphs) == 1
     assert unique.removed_sentences == 1
