@@ -8,6 +8,7 @@ flight (dedup and stable ids absorb that repeat); a restart never skips anything
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -96,8 +97,8 @@ async def poll_feed(client: httpx.AsyncClient, url: str) -> None:
 async def poll_feeds() -> None:
     timeout = httpx.Timeout(settings.feeder_feed_timeout_seconds)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
-        for url in settings.feeder_feeds:
-            await poll_feed(client, url)
+        # Concurrently: a feed that times out must not hold back the others.
+        await asyncio.gather(*(poll_feed(client, url) for url in settings.feeder_feeds))
 
 
 # Registered by call rather than decorator: Faust's decorator is untyped and would erase
