@@ -181,6 +181,7 @@ def ready(processes: Sequence[StageProcess], timeout: float = 120) -> None:
 
 @contextmanager
 def stages(names: list[str], overrides: dict[str, Any], log_dir: Path) -> Iterator[list[StageProcess]]:
+    log_dir.mkdir(parents=True, exist_ok=True)
     processes = [StageProcess(name, overrides, log_dir) for name in names]
     try:
         ready(processes)
