@@ -1,0 +1,72 @@
+"""Dedup on the real Kafka: near copies on different partitions, two replicas, a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
+from schemas.topics import DUPLICATES, RAW, UNIQUE
+from services.common.codec import decode, encode
+from services.common.kafka import reliable_producer
+from services.common.settings import Settings
+from services.common.text import fingerprint
+from services.feeder.reader import read_paths
+from tests.conftest import SEEDS
+from tests.integration.harness import read_topic, running, wait_for
+
+REPLICAS = ["dedup", "dedup"]
+
+
+def _copy(raw: RawArticle, outlet: str, paragraphs: list[str]) -> RawArticle:
+    article = raw.article.model_copy(
+        update={"article_id": f"copy-{outlet}", "outlet": outlet, "paragraphs": paragraphs}
+    )
+    return RawArticle(fingerprint=fingerprint(paragraphs), article=article)
+
+
+def _send(settings: Settings, partition: int, raw: RawArticle) -> None:
+    producer = reliable_producer(settings)
+    try:
+        producer.send(
+            settings.topic(RAW), key=raw.fingerprint.encode(), value=encode(raw), partition=partition
+        ).get(timeout=30)
+    finally:
+        producer.close()
+
+
+def test_copies_on_other_partitions_after_a_restart_are_notices_of_the_first(
+    live_settings: Settings, overrides: dict[str, Any], tmp_path: Path
+) -> None:
+    settings = live_settings
+    first = next(i for i in read_paths([SEEDS]) if isinstance(i, RawArticle))
+    body = first.article.paragraphs
+    copies = [
+        _copy(first, "exact", body),
+        _copy(first, "trimmed", body[: round(len(body) * 0.6)]),
+        _copy(first, "added", [*body[:3], "The monitor's figures could not be verified.", *body[3:]]),
+    ]
+
+    def uniques() -> list[UniqueArticle]:
+        return [decode(r.value, UniqueArticle) for r in read_topic(settings, settings.topic(UNIQUE), 1)]
+
+    def notices() -> list[DuplicateNotice]:
+        records = read_topic(settings, settings.topic(DUPLICATES), 1)
+        return [decode(r.value, DuplicateNotice) for r in records]
+
+    with running(REPLICAS, overrides, tmp_path) as stages:
+        _send(settings, 0, first)
+        wait_for(lambda: len(uniques()) == 1, 90, "the first copy on wire.unique", stages)
+
+    # Both replicas stopped: the memory must come back from the changelog.
+    with running(REPLICAS, overrides, tmp_path) as stages:
+        for partition, copy in enumerate(copies, start=1):
+            _send(settings, partition, copy)
+        found = wait_for(lambda: len(notices()) >= len(copies) or None, 90, "a notice per copy", stages)
+
+    assert [u.article.article_id for u in uniques()] == [first.article.article_id]
+    by_copy = {n.article_id: n for n in notices()}
+    assert found and sorted(by_copy) == sorted(c.article.article_id for c in copies)
+    assert {n.original_id for n in by_copy.values()} == {first.article.article_id}
+    assert by_copy["copy-exact"].similarity == 1.0
+    assert all(n.outlet == n.article_id.removeprefix("copy-") for n in by_copy.values())
