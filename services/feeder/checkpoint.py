@@ -23,11 +23,12 @@ def _save(path: Path, state: dict[str, Any]) -> None:
 
 
 class Checkpoint:
-    """File path -> "size:mtime_ns" of the version last published; rewritten atomically."""
+    """File path -> the version ("size:mtime_ns") being published and how many of its items
+    Kafka has acknowledged, or the version fully published; rewritten atomically."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.done: dict[str, str] = _load(path)
+        self.done: dict[str, Any] = _load(path)
 
     @staticmethod
     def version(file: Path) -> str:
@@ -36,6 +37,17 @@ class Checkpoint:
 
     def is_new(self, file: Path) -> bool:
         return self.done.get(str(file)) != self.version(file)
+
+    def published(self, file: Path, version: str) -> int:
+        """Items of this version already acknowledged (a restart resumes after them)."""
+        partial = self.done.get(str(file))
+        if isinstance(partial, list) and len(partial) == 2 and partial[0] == version:
+            return int(partial[1])
+        return 0
+
+    def progress(self, file: Path, version: str, published: int) -> None:
+        self.done[str(file)] = [version, published]
+        _save(self.path, self.done)
 
     def mark(self, file: Path, version: str) -> None:
         self.done[str(file)] = version

@@ -104,17 +104,20 @@ def list_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_files(paths: Iterable[Path]) -> Iterator[tuple[Path, list[RawArticle | Rejected]]]:
-    """Each file under `paths` with what it yielded; a folder's meta.json applies to it."""
+    """Each file under `paths` with what it yielded; a folder's meta.json applies to it.
+
+    A broken meta.json comes as its own entry, before the first file of its folder (whose
+    articles still go in, without metadata).
+    """
     metadata: dict[Path, dict[str, dict[str, Any]]] = {}
     for path in list_files(paths):
-        problems: list[RawArticle | Rejected] = []
         if path.parent not in metadata:
             try:
                 metadata[path.parent] = _load_metadata(path.parent)
             except FeederError as exc:
-                metadata[path.parent] = {}  # the articles still go in, without metadata
-                problems.append(Rejected(exc, b""))
-        yield path, [*problems, *read_file(path, metadata[path.parent].get(path.name))]
+                metadata[path.parent] = {}
+                yield path.parent / METADATA_FILE, [Rejected(exc, b"")]
+        yield path, list(read_file(path, metadata[path.parent].get(path.name)))
 
 
 def read_paths(paths: Iterable[Path]) -> Iterator[RawArticle | Rejected]:

@@ -4,8 +4,9 @@ import json
 from pathlib import Path
 
 from schemas.articles import RawArticle
+from services.feeder.checkpoint import Checkpoint
 from services.feeder.plaintext import parse_plaintext
-from services.feeder.reader import Rejected, article_id, read_paths
+from services.feeder.reader import Rejected, article_id, read_files, read_paths
 from tests.conftest import SEEDS
 
 
@@ -87,3 +88,25 @@ def test_published_without_metadata_is_flagged_as_ingestion_time(tmp_path: Path)
     (item,) = read_paths([tmp_path])
     assert isinstance(item, RawArticle)
     assert item.article.published_from == "ingested"
+
+
+def test_broken_sidecar_is_reported_apart_and_files_still_go_in(tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text("{not json")
+    (tmp_path / "a.txt").write_text("LAGOS — A story.\n")
+    (meta, problems), (story, items) = read_files([tmp_path])
+    assert meta == tmp_path / "meta.json" and story == tmp_path / "a.txt"
+    assert [type(i).__name__ for i in problems] == ["Rejected"]
+    assert [type(i).__name__ for i in items] == ["RawArticle"]
+
+
+def test_checkpoint_resumes_inside_a_file_of_the_same_version(tmp_path: Path) -> None:
+    story = tmp_path / "backlog.jsonl"
+    story.write_text('{"body": "x"}\n')
+    version = Checkpoint.version(story)
+    path = tmp_path / "checkpoint.json"
+    Checkpoint(path).progress(story, version, 500)
+    restarted = Checkpoint(path)
+    assert restarted.is_new(story) and restarted.published(story, version) == 500
+    assert restarted.published(story, "another:version") == 0  # rewritten file: from the start
+    restarted.mark(story, version)
+    assert not Checkpoint(path).is_new(story) and Checkpoint(path).published(story, version) == 0
