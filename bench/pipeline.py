@@ -50,6 +50,7 @@ RESULTS = Path(__file__).resolve().parent / "results.md"
 STAGES = ["feeder", "dedup", "entities", "events", "indexer"]
 WARMUP = 24  # articles that load spaCy and create indices before the clock starts
 POLL_SECONDS = 0.2  # resolution of "searchable"
+INDEX_PREFIXES: list[str] = []  # of this run, deleted at the end
 
 
 @dataclass
@@ -84,6 +85,7 @@ def bench_settings(state_dir: Path) -> tuple[Settings, dict[str, Any]]:
     overrides["index_prefix"] = "bench" + overrides["index_prefix"]
     settings = Settings(**overrides)
     create_topics(settings)
+    INDEX_PREFIXES.append(settings.index_prefix)
     return settings, overrides
 
 
@@ -346,8 +348,10 @@ def main() -> None:
         one = entities_replicas(articles, 1, work / "entities1")
         two = entities_replicas(articles, 2, work / "entities2")
     finally:
-        es.options(ignore_status=404).indices.delete(index="bench*")
+        for prefix in INDEX_PREFIXES:
+            es.options(ignore_status=404).indices.delete(index=f"{prefix}*")
         es.close()
+        shutil.rmtree(work, ignore_errors=True)
     mean_chars = statistics.mean(len(a.article.body) for a in articles)
     load_after = os.getloadavg()
     report = "\n".join(
@@ -370,7 +374,6 @@ def main() -> None:
     )
     RESULTS.write_text(report)
     print(report)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
