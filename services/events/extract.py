@@ -102,12 +102,22 @@ def _tolls(text: str, verb: Pattern[str], kind: FigureKind, found: list[Mention]
         c
         for c in numbers
         if c.end <= match.start()
-        and (_side_of(text, c.end, found) or lex.counted_people.match(text[c.end : match.start()] + " "))
+        and (
+            not text[c.end : match.start()].strip()  # "77 dead"
+            or _side_of(text, c.end, found)
+            or lex.counted_people.match(text[c.end : match.start()] + " ")
+        )
     ]
     if before:
         return [Toll(kind, c.value, _side_of(text, c.end, found)) for c in before]
+    later = [
+        m.start() for m in (lex.kill.search(text, match.end()), lex.injury.search(text, match.end())) if m
+    ]
     after = [
-        c for c in numbers if c.start >= match.end() and not lex.subject_of_later_verb.match(text[c.end :])
+        c
+        for c in numbers
+        if match.end() <= c.start < min(later, default=len(text))  # not "killing a child and wounding four"
+        and not lex.subject_of_later_verb.match(text[c.end :])  # not "two employees were injured"
     ][:1]
     if after:
         return [Toll(kind, c.value, _side_of(text, c.end, found)) for c in after]
@@ -122,7 +132,12 @@ def _place(
     """The most specific place after the incident word ("killed in Syria", not the
     "Chita" newspaper before it); places before it only when none follow. A place in a
     country the article never names is a gazetteer mix-up ("Borno" read as a German
-    town), and "returning from Iraq" is not where it happened."""
+    town); "returning from Iraq", a dateline ("ABUJA (Reuters) -") and the "West Africa
+    Province" of a group's name are not where it happened."""
+    text = sentence.text
+    skipped = [m.span() for _, pattern in lex.groups for m in pattern.finditer(text)]
+    if sentence.start == 0 and (dateline := lex.dateline.match(text)):
+        skipped.append(dateline.span())
     places = [
         e
         for e in entities
@@ -130,7 +145,8 @@ def _place(
         and e.canonical not in lex.actors
         and sentence.start <= e.start < sentence.end
         and (e.country is None or _country_name(e.country, lex) in countries)
-        and not lex.not_place_before.search(sentence.text[: e.start - sentence.start])
+        and not lex.not_place_before.search(text[: e.start - sentence.start])
+        and not any(s <= e.start - sentence.start < end for s, end in skipped)
     ]
     after = [e for e in places if e.start >= sentence.start + anchor] or places
     if not after:
@@ -256,6 +272,7 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
                     # "Gunmen stormed three villages": who did it, told after the toll.
                     incidents[-1].sentences.append(sentence)
                     incidents[-1].mentions += found
+                    incidents[-1].reporters += _reporters(_attribution(sentences, index), found, [], lex)
             elif incident_word:
                 lead_in = (index, found, place)
             continue
@@ -311,7 +328,7 @@ def _location(place: Place | None) -> Location | None:
         return None
     entity = place.entity
     return Location(
-        name=entity.canonical,
+        name=entity.canonical.removesuffix("'s").removesuffix("’s"),  # "Rio de Janeiro's" favela
         country=entity.country,
         admin1=entity.admin1,
         lat=entity.lat,

@@ -1,0 +1,142 @@
+"""Extraction rules on hand-built articles: sides, types, tolls, places, dates (no spaCy)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from schemas.articles import Article, EnrichedArticle, Entity
+from schemas.events import Event
+from services.events.extract import extract_events
+
+PUBLISHED = datetime(2018, 5, 27, 9, 0, tzinfo=UTC)  # a Sunday: "Wednesday" is May 23
+# name -> (country, admin1, lat, lon, precision)
+PLACES: dict[str, tuple[str, str, float, float, str]] = {
+    "Mayadeen": ("Syria", "Deir ez-Zor", 35.02, 40.45, "exact"),
+    "Deir ez-Zor": ("Syria", "Deir ez-Zor", 35.33, 40.14, "admin1"),
+    "Abu Kamal": ("Syria", "Deir ez-Zor", 34.45, 40.92, "exact"),
+    "Beirut": ("Lebanon", "Beirut", 33.89, 35.5, "exact"),
+    "Kherson": ("Ukraine", "Kherson", 46.64, 32.61, "exact"),
+    "Bilozerka": ("Ukraine", "Kherson", 46.63, 32.38, "exact"),
+    "Lagos": ("Nigeria", "Lagos", 6.45, 3.4, "exact"),
+    "Borna": ("Germany", "Saxony", 51.12, 12.5, "exact"),
+}
+ORGS = ("Islamic State", "Syrian Observatory for Human Rights")
+
+
+def enriched(article_id: str, agency: str, *paragraphs: str) -> EnrichedArticle:
+    """An article with its place and organisation mentions resolved as the entities stage would."""
+    body = "\n\n".join(paragraphs)
+    entities = []
+    for name in (*PLACES, *ORGS):
+        at = body.find(name)
+        while at >= 0:
+            country, admin1, lat, lon, precision = PLACES.get(name, (None, None, None, None, None))
+            entities.append(
+                Entity.model_validate(
+                    {
+                        "text": name,
+                        "label": "GPE" if name in PLACES else "ORG",
+                        "canonical": name,
+                        "start": at,
+                        "end": at + len(name),
+                        "country": country,
+                        "admin1": admin1,
+                        "lat": lat,
+                        "lon": lon,
+                        "precision": precision,
+                    }
+                )
+            )
+            at = body.find(name, at + 1)
+    article = Article(
+        article_id=article_id,
+        source=f"test://{article_id}",
+        agency=agency,
+        paragraphs=list(paragraphs),
+        published=PUBLISHED,
+        published_from="metadata",
+        ingested=PUBLISHED,
+    )
+    return EnrichedArticle(article=article, entities=sorted(entities, key=lambda e: e.start), model="test")
+
+
+def events_of(*paragraphs: str) -> list[Event]:
+    return [e for e in extract_events(enriched("a1", "AFP", *paragraphs)) if not e.background]
+
+
+def test_the_attacker_is_actor1_and_generic_militants_are_the_named_group() -> None:
+    (event,) = events_of(
+        "On Wednesday, 26 regime forces were killed in a surprise IS attack near Mayadeen, "
+        "according to the Syrian Observatory for Human Rights.",
+        "It said 12 militants also died.",
+    )
+    assert (event.actor1, event.actor2) == ("Islamic State", "Military Forces of Syria")
+    assert event.fatalities.best == 26 and event.location is not None and event.location.precision == "near"
+    assert {(f.value, f.side) for f in event.figures} >= {
+        (26, "Military Forces of Syria"),
+        (12, "Islamic State"),
+    }
+    assert event.reported_by == ["Syrian Observatory for Human Rights"]
+
+
+def test_a_state_weapon_names_the_state_and_civilian_victims_the_other_side() -> None:
+    (event,) = events_of(
+        "A Russian missile strike killed 17 civilians in Kherson on Wednesday, officials said."
+    )
+    assert (event.actor1, event.actor2) == ("Military Forces of Russia", "Civilians (Ukraine)")
+    assert (event.event_type, event.sub_type) == (
+        "Explosions/Remote violence",
+        "Shelling/artillery/missile attack",
+    )
+
+
+def test_separately_starts_another_incident_in_the_same_province() -> None:
+    events = events_of(
+        "Russian shelling killed three people in the Ukrainian city of Kherson on Tuesday.",
+        "Separately, a Russian drone struck a car near Bilozerka, killing two men and a woman.",
+    )
+    assert sorted((e.location.name if e.location else None, e.fatalities.best) for e in events) == [
+        ("Bilozerka", 2),
+        ("Kherson", 3),
+    ]
+
+
+def test_protesters_are_actor1_of_their_protest_and_police_intervention_is_the_sub_type() -> None:
+    (event,) = events_of(
+        "Nigerian police fired tear gas on Tuesday to disperse hundreds of protesters in Lagos."
+    )
+    assert (event.event_type, event.sub_type) == ("Protests", "Protest with intervention")
+    assert (event.actor1, event.actor2) == ("Protesters (Nigeria)", "Police Forces of Nigeria")
+    assert event.fatalities.best is None
+
+
+def test_tolls_from_death_toll_updates_and_not_from_the_injured() -> None:
+    (rose,) = events_of("The death toll from Wednesday's drone attack on a depot in Abu Kamal rose to four.")
+    assert rose.fatalities.best == 4 and rose.date == date(2018, 5, 23)
+    (nobody,) = events_of(
+        "No one was killed in the attack on Beirut on Tuesday, though two employees were injured."
+    )
+    assert nobody.fatalities.best is None and nobody.injuries.best == 2
+
+
+def test_running_totals_and_the_dateline_are_not_incidents_or_places() -> None:
+    assert (
+        events_of("The latest attack brings to 76 the number of Syrian troops killed since the escalation.")
+        == []
+    )
+    (event,) = events_of("BEIRUT (AFP) - Gunmen killed five villagers on Wednesday, residents said.")
+    assert event.location is None and event.actor1 == "Unidentified Armed Group (Unknown)"
+
+
+def test_a_place_in_a_country_the_article_never_names_is_ignored() -> None:
+    (event,) = events_of("Gunmen killed 12 villagers in Borna on Monday, residents in Nigeria said.")
+    assert event.location is None
+
+
+def test_a_claim_day_is_not_the_incident_day() -> None:
+    (event,) = events_of(
+        "Jihadists ambushed a convoy near Mayadeen on Friday, killing 40 soldiers.",
+        "IS claimed the ambush on Saturday.",
+    )
+    assert event.date == date(2018, 5, 25)
+    assert "Islamic State (claim)" in event.reported_by and event.actor1 == "Islamic State"
