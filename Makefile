@@ -68,7 +68,7 @@ bench-feeder: install up  ## one-shot backlog rate (10,000 generated articles) i
 	$(BIN)/python -m bench.feeder_backlog --articles 10000
 
 .PHONY: bench
-bench: install up  ## pipeline vs the nlp.pipe ceiling, a plain script, 1 and 2 entities replicas -> bench/results.md
+bench: install up bench-feeder  ## pipeline vs the nlp.pipe ceiling, a plain script, 1 and 2 entities replicas -> bench/results.md
 	$(BIN)/python -m bench.pipeline --articles $(or $(ARTICLES),5000)
 
 .PHONY: eval-events
