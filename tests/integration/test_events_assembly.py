@@ -2,67 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from schemas.articles import Article, EnrichedArticle, Entity
+from schemas.articles import EnrichedArticle
 from services.common.kafka import reliable_producer, send
 from services.common.settings import Settings
 from tests.integration.harness import running, wait_for
-
-PUBLISHED = datetime(2018, 5, 27, 9, 0, tzinfo=UTC)  # a Sunday: "Wednesday" is May 23
-PLACES = {
-    "Mayadeen": ("Deir ez-Zor", 35.02, 40.45, "exact"),
-    "Deir ez-Zor": ("Deir ez-Zor", 35.33, 40.14, "admin1"),
-    "Abu Kamal": ("Deir ez-Zor", 34.45, 40.92, "exact"),
-}
-NAMES = {
-    "Islamic State": "ORG",
-    "Syrian Observatory for Human Rights": "ORG",
-    **dict.fromkeys(PLACES, "GPE"),
-}
-
-
-def enriched(article_id: str, agency: str, text: str) -> EnrichedArticle:
-    entities = []
-    for name, label in NAMES.items():
-        at = text.find(name)
-        if at < 0:
-            continue
-        admin1, lat, lon, precision = PLACES.get(name, (None, None, None, None))
-        entities.append(
-            Entity(
-                text=name,
-                label=label,
-                canonical=name,
-                start=at,
-                end=at + len(name),
-                country="Syria" if name in PLACES else None,
-                admin1=admin1,
-                lat=lat,
-                lon=lon,
-                precision=precision,
-            )
-        )
-    article = Article(
-        article_id=article_id,
-        source=f"test://{article_id}",
-        agency=agency,
-        paragraphs=[text],
-        published=PUBLISHED,
-        published_from="metadata",
-        ingested=PUBLISHED,
-    )
-    return EnrichedArticle(article=article, entities=entities, model="test")
-
+from tests.unit.test_events_extract import enriched
 
 AFP = enriched(
     "afp-1",
     "AFP",
-    "Islamic State jihadists killed 35 pro-government fighters near Mayadeen on Wednesday, "
+    "Islamic State jihadists killed 35 pro-government fighters near Mayadeen in eastern Syria on Wednesday, "
     "the Syrian Observatory for Human Rights said.",
 )
 AP = enriched(
@@ -74,7 +28,8 @@ AP = enriched(
 REUTERS = enriched(
     "reuters-1",
     "Reuters",
-    "On Wednesday, an Islamic State car bomb killed eight civilians in Abu Kamal, residents said.",
+    "On Wednesday, an Islamic State car bomb killed eight civilians in the Syrian town of Abu Kamal, "
+    "residents said.",
 )
 
 
