@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 import faust
 from faust.transport.consumer import Consumer
 from faust.types import EventT, RecordMetadata, StreamT
+from kafka.errors import KafkaError
 
 from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, DEADLETTER, TopicSpec, topic_of
@@ -82,7 +83,15 @@ class Stage:
         sees it with 0 partitions, and the first table write fails.
         """
         changelogs = tuple(t.changelog_topic.get_topic_name() for t in app.tables.values())
-        create_topics(self.settings, extra_compacted=changelogs)
+        backoff = 1.0
+        while True:  # a stage started before its broker waits for it instead of exiting
+            try:
+                create_topics(self.settings, extra_compacted=changelogs)
+                return
+            except KafkaError as exc:
+                log.warning("stage=%s kafka not reachable yet (%s); retrying", self.name, exc)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
 
     def _health_view(self) -> Callable[[Any, Any], Awaitable[Any]]:
         # Faust stores the handler as a View's `get`, so it must be a plain function

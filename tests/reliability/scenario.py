@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,8 @@ class Run:
         create_topics(self.settings)
         self.stages = {name: StageProcess(name, self.overrides, tmp_path) for name in STAGES}
         self.es: Elasticsearch = es_client(self.settings)
+        for process in self.stages.values():  # the fault must hit a running pipeline
+            wait_for(partial(_healthy, process), 180, f"{process.stage} healthy", [process])
 
     def restart(self, stage: str, sig: int) -> None:
         self.stages[stage].stop(sig)
@@ -63,6 +67,14 @@ class Run:
         for process in self.stages.values():
             process.stop()
         self.es.close()
+
+
+def _healthy(process: StageProcess) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{process.port}/health/", timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _wait_until_stable(run: Run, alias: str, polls: int = 3, every: float = 2.0) -> None:
