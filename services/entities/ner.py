@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from schemas.articles import EnrichedArticle, Entity, EntityLabel, PlacePrecision, UniqueArticle
 from services.common.settings import get_settings
-from services.entities.gazetteer import KnownEntity, alias_index, known_entities
+from services.entities.gazetteer import KnownEntity, alias_index, demonyms, known_entities
 from services.entities.geonames import load_index
 from services.entities.places import Gazetteer, Resolved, resolve_places
 
@@ -86,7 +86,7 @@ def _strip_title(text: str) -> str:
 
 
 def _canonical(span: Span, people: Sequence[str]) -> tuple[str, KnownEntity | None]:
-    text = span.text.removeprefix("the ").removeprefix("The ")
+    text = span.text.removeprefix("the ").removeprefix("The ").removesuffix("'s").removesuffix("\u2019s")
     known = alias_index().get(text)
     if known:
         return known.canonical, known
@@ -125,11 +125,15 @@ def entities_of(doc: Doc) -> list[Entity]:
     for span in doc.ents:
         if span.label_ not in KEPT_LABELS or covered.intersection(range(span.start_char, span.end_char)):
             continue
+        if span.label_ in ("PERSON", "ORG") and span.text.islower():  # "navy", "eastern": not names
+            continue
         canonical, _ = _canonical(span, people)
+        # The model often calls "Ukrainian" a place; a demonym is a nationality.
+        label = "NORP" if span.text in demonyms() else span.label_
         found.append(
             Entity(
                 text=span.text,
-                label=cast(EntityLabel, span.label_),
+                label=cast(EntityLabel, label),
                 canonical=canonical,
                 start=span.start_char,
                 end=span.end_char,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -25,10 +26,22 @@ CONNECTORS = frozenset(
 )
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Labels a gazetteer hit may replace when the whole span is a known place in the story's country.
-REPLACEABLE = frozenset({"PERSON", "ORG", "DATE", "TIME", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LAW"})
-MAX_TOKENS = 4
+REPLACEABLE = frozenset({"PERSON", "ORG", "NORP"})
+# Labels the small model hands out to place names by mistake ("Macomia in" WORK_OF_ART).
+SOFT_LABELS = frozenset(
+    {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"}
+    | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
+)
+MAX_TOKENS = 6  # 'PORT - AU - PRINCE'
 MIN_SIMILARITY = 0.75
+EXACT_CHALLENGE = 0.9
+NEAR_KM = 300.0
+# A province's centre is a rough point: being near the story's towns counts less for it.
+NEAR_BONUS = {"city": 1.0, "site": 1.0, "admin1": 0.5}
 SMALL_PLACE = 1000  # below this, a bare gazetteer hit needs the curated list or NER to vouch for it
+
+
+Found = tuple[Span, Place, float, PlaceType | None]  # mention, first choice, similarity, kind
 
 
 @dataclass(frozen=True)
@@ -41,7 +54,7 @@ class Resolved:
     lat: float
     lon: float
     admin1: str | None
-    country: str
+    country: str | None  # None for seas and regions across borders
 
 
 class Gazetteer:
@@ -66,11 +79,18 @@ class Gazetteer:
             self._memo[key] = tuple(found.items())
         return self._memo[key]
 
-    def best(self, text: str, context: Counter[str]) -> tuple[Place, float] | None:
+    def best(
+        self, text: str, context: Counter[str], anchors: Sequence[tuple[float, float]] = ()
+    ) -> tuple[Place, float] | None:
         options = self.candidates(fold(text))
+        if any(similarity == 1.0 for _, similarity in options):
+            # An exact spelling is only challenged by a near-identical one ("Maadan"/"Ma'dan").
+            options = tuple(o for o in options if o[1] >= EXACT_CHALLENGE)
         if not options:
             return None
-        place_id, similarity = max(options, key=lambda o: _score(self.index.places[o[0]], o[1], context))
+        place_id, similarity = max(
+            options, key=lambda o: _score(self.index.places[o[0]], o[1], context, anchors)
+        )
         return self.index.places[place_id], similarity
 
 
@@ -90,14 +110,29 @@ def _strip(span: Span) -> tuple[Span, PlaceType | None]:
     return span, kind
 
 
-def _score(place: Place, similarity: float, context: Counter[str]) -> float:
+def _near(place: Place, anchors: Sequence[tuple[float, float]]) -> bool:
+    return any(distance_km(place.lat, place.lon, lat, lon) <= NEAR_KM for lat, lon in anchors)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlon = math.radians(lon2 - lon1)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def _score(
+    place: Place, similarity: float, context: Counter[str], anchors: Sequence[tuple[float, float]] = ()
+) -> float:
     top = max(context.values(), default=0)
     share = context[place.country_code] / top if top else 0.0
-    country_bonus = 1.0 if place.place_type == "country" else 0.0
+    # Countries are named far more often than their namesake towns; a city beats its province.
+    kind_bonus = {"country": 1.0, "city": 0.6}.get(place.place_type, 0.0)
     exact_bonus = 1.5 if similarity == 1.0 else 0.0
-    return (
-        3.0 * share + 2.0 * similarity + exact_bonus + 0.25 * math.log10(place.population + 1) + country_bonus
-    )
+    size = 0.25 * math.log10(place.population + 1)
+    # Places a story names together lie together: Pokrovsk near Dnipro, not the one near Saratov.
+    near_bonus = NEAR_BONUS.get(place.place_type, 0.0) if _near(place, anchors) else 0.0
+    return 3.0 * share + 2.0 * similarity + exact_bonus + size + kind_bonus + near_bonus
 
 
 def _is_name_token(token_text: str) -> bool:
@@ -132,13 +167,29 @@ def _country_context(doc: Doc, index: GeoIndex) -> Counter[str]:
     for token in doc:
         if token.text in index.demonyms:
             context[index.demonyms[token.text]] += 1
-    for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS:
-            for place_id in index.by_fold.get(fold(ent.text), ()):
-                place = index.places[place_id]
-                if place.place_type == "country" or place.curated:
-                    context[place.country_code] += 1
+    # Country names whatever NER made of them ("Mali" is a PERSON to the small model).
+    for span in _scan(doc, [False] * len(doc)):
+        for place_id in index.by_fold.get(fold(span.text), ()):
+            if index.places[place_id].place_type == "country":
+                context[index.places[place_id].country_code] += 1
     return context
+
+
+def _is_dateline(span: Span) -> bool:
+    """'BAMAKO (Reuters) -', 'ODESA, Ukraine (AP) -': the first words of a story."""
+    doc = span.doc
+    at_start = span.start == 0 or doc[span.start - 1].is_space
+    return at_start and span.end < len(doc) and doc[span.end].text in {"(", ",", "-", "\u2014", "\u2013"}
+
+
+def _after_place_word(span: Span) -> bool:
+    """'the town of Macomia', 'the province of Homs'."""
+    doc = span.doc
+    return (
+        span.start >= 2
+        and doc[span.start - 1].lower_ == "of"
+        and doc[span.start - 2].lower_ in CITY_WORDS | ADMIN1_WORDS
+    )
 
 
 def _accept_scanned(place: Place, similarity: float, span: Span, context: Counter[str]) -> bool:
@@ -148,10 +199,63 @@ def _accept_scanned(place: Place, similarity: float, span: Span, context: Counte
     in_context = context[place.country_code] > 0
     if place.curated or place.place_type == "country":
         return similarity == 1.0 or in_context
+    if _after_place_word(span):
+        return similarity == 1.0 or in_context
     if similarity < 1.0 or place.population < SMALL_PLACE:
         return False
+    if _is_dateline(span):
+        return True
     # Sentence-initial words are capitalised anyway: only a story about the country vouches.
     return in_context or (place.population >= 100_000 and not span[0].is_sent_start)
+
+
+def _ner_places(doc: Doc, gazetteer: Gazetteer, context: Counter[str], taken: list[bool]) -> list[Found]:
+    """NER's own place mentions, resolved; a fuzzy spelling only within the story's countries."""
+    found: list[Found] = []
+    for ent in doc.ents:
+        if ent.label_ not in PLACE_LABELS or ent.ent_id_ or ent.text in gazetteer.index.demonyms:
+            continue
+        span, kind = _strip(ent)
+        if not _is_name_token(span[0].text):  # "the east bank" is no place name
+            continue
+        best = gazetteer.best(ent.text, context) or gazetteer.best(span.text, context)
+        if best is None:
+            continue
+        place, similarity = best
+        if similarity == 1.0 or context[place.country_code] > 0 or _is_dateline(span):
+            found.append((ent, place, similarity, kind))
+            for k in range(ent.start, ent.end):
+                taken[k] = True
+    return found
+
+
+def _scanned_places(doc: Doc, gazetteer: Gazetteer, context: Counter[str], taken: list[bool]) -> list[Found]:
+    found: list[Found] = []
+    ents_by_token = {k: ent for ent in doc.ents for k in range(ent.start, ent.end)}
+    for span in _scan(doc, taken):
+        if any(taken[k] for k in range(span.start, span.end)):
+            continue
+        overlapping = {ents_by_token[k] for k in range(span.start, span.end) if k in ents_by_token}
+        # A date or number swallowing a place ("Timbuktu on Monday") gives way; a name only
+        # when the gazetteer hit is exactly that name.
+        names = {e for e in overlapping if e.label_ not in SOFT_LABELS}
+        if names and not (
+            len(names) == 1
+            and (ent := next(iter(names))).label_ in REPLACEABLE
+            and (ent.start, ent.end) == (span.start, span.end)
+        ):
+            continue
+        if span.text in gazetteer.index.demonyms:
+            continue
+        best = gazetteer.best(span.text, context)
+        if best is None or not _accept_scanned(best[0], best[1], span, context):
+            continue
+        _, kind = _strip(span)
+        found.append((span, best[0], best[1], kind))
+        context[best[0].country_code] += 1  # "Zaporizhzhia" makes "Enerhodar" Ukrainian
+        for k in range(span.start, span.end):
+            taken[k] = True
+    return found
 
 
 def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
@@ -163,46 +267,23 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
         if ent.ent_id_:  # curated people and organisations are settled
             for k in range(ent.start, ent.end):
                 taken[k] = True
-
-    found: list[tuple[Span, Place, float, PlaceType | None]] = []
-    for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS and not ent.ent_id_:
-            span, kind = _strip(ent)
-            if not _is_name_token(span[0].text):  # "the east bank" is no place name
-                continue
-            best = gazetteer.best(ent.text, context) or gazetteer.best(span.text, context)
-            if best is not None and best[1] >= MIN_SIMILARITY:
-                found.append((ent, best[0], best[1], kind))
-                for k in range(ent.start, ent.end):
-                    taken[k] = True
-
-    ents_by_token = {k: ent for ent in doc.ents for k in range(ent.start, ent.end)}
-    for span in _scan(doc, taken):
-        if any(taken[k] for k in range(span.start, span.end)):
-            continue
-        overlapping = {ents_by_token[k] for k in range(span.start, span.end) if k in ents_by_token}
-        if overlapping and not (
-            len(overlapping) == 1
-            and (ent := overlapping.pop()).label_ in REPLACEABLE
-            and ent.start == span.start
-            and ent.end == span.end
-            and span.text not in index.demonyms
-        ):
-            continue
-        best = gazetteer.best(span.text, context)
-        if best is None or not _accept_scanned(best[0], best[1], span, context):
-            continue
-        _, kind = _strip(span)
-        found.append((span, best[0], best[1], kind))
-        for k in range(span.start, span.end):
-            taken[k] = True
-
-    # Second pass: the resolved places themselves tell which country the story is about.
+    found = _ner_places(doc, gazetteer, context, taken)
+    # What NER placed tells which country the story is about; then the scan, then a re-ranking.
     context.update(place.country_code for _, place, _, _ in found)
+    found += _scanned_places(doc, gazetteer, context, taken)
     resolved = []
     for span, first, _, kind in found:
-        best = gazetteer.best(_strip(span)[0].text, context) or gazetteer.best(span.text, context)
-        place = best[0] if best else first
+        # Judge a name by the other places only: its own first guesses would vote for themselves.
+        own = [place for mention, place, _, _ in found if mention.text == span.text]
+        others = context - Counter(place.country_code for place in own)
+        anchors = [
+            (other.lat, other.lon)
+            for mention, other, _, _ in found
+            if other.place_type in ("city", "site") and mention.text != span.text
+        ]
+        text = _strip(span)[0].text
+        best = gazetteer.best(text, others, anchors) or gazetteer.best(span.text, others, anchors)
+        place = best[0] if best and (best[1] == 1.0 or others[best[0].country_code]) else first
         resolved.append(_resolution(span, place, kind, index))
     return sorted(resolved, key=lambda r: r.start)
 
@@ -222,5 +303,5 @@ def _resolution(span: Span, place: Place, kind: PlaceType | None, index: GeoInde
         lat=lat,
         lon=lon,
         admin1=index.admin1_name(place),
-        country=index.countries.get(place.country_code, place.country_code),
+        country=index.countries.get(place.country_code),
     )
