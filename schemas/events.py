@@ -77,5 +77,4 @@ class Event(WireModel):
     sources: list[str] = Field(default_factory=list, description="Agencies and outlets.")
     evidence: list[Evidence] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list, description="Every toll read, per side and source.")
-    background: bool = Field(default=False, description="Mentioned as context, not this story's news.")
     version: int = Field(default=1, ge=1, description="Rises each time another report is merged in.")

@@ -69,7 +69,7 @@ def matches(new: Event, known: Event) -> bool:
     if set(new.article_ids) & set(known.article_ids):
         # One article's incidents were already told apart by the extractor.
         return already_merged(new, known)
-    if abs(new.date - known.date) > DATE_TOLERANCE or new.background != known.background:
+    if abs(new.date - known.date) > DATE_TOLERANCE:
         return False
     if not same_place(new.location, known.location):
         return False

@@ -9,8 +9,9 @@
   country level) are one incident; the most specific place wins;
 - each toll is kept as a Figure (side, source, sentence, offsets); the event's toll is the
   largest per-sentence total, with low/high from other totals of the same scope;
-- incidents dated more than BACKGROUND_DAYS before publication are background: kept with
-  their own date and `background=True`, never merged into this week's.
+- incidents dated more than BACKGROUND_DAYS before publication are background (the March
+  plane crash in a May story): found with their own date, so never merged into this
+  week's, and not published: the story that reported them at the time did that.
 """
 
 from __future__ import annotations
@@ -388,7 +389,8 @@ def extract_events(enriched: EnrichedArticle) -> list[Event]:
     published = article.published.date()
     lex = lexicon()
     events = []
-    for incident in find_incidents(enriched):
+    cutoff = published - timedelta(days=BACKGROUND_DAYS)
+    for incident in (i for i in find_incidents(enriched) if i.when.day >= cutoff):
         # The type is read from the sentences that name the incident, not from asides.
         named_it = [s.text for s in incident.sentences if lex.incident.search(s.text)]
         text = " ".join(named_it or [s.text for s in incident.sentences])
@@ -430,7 +432,6 @@ def extract_events(enriched: EnrichedArticle) -> list[Event]:
                     )
                     for s, toll, source in incident.figures
                 ],
-                background=incident.when.day < published - timedelta(days=BACKGROUND_DAYS),
             )
         )
     return events

@@ -106,7 +106,6 @@ def event_mapping(analyzer: str) -> dict[str, Any]:
             "assoc_actors": KEYWORD,
             # Per-side, per-source tolls with their sentences: for display and tracing.
             "figures": {"type": "object", "enabled": False},
-            "background": {"type": "boolean"},
             "version": INTEGER,
             "indexed": DATE,
         },

@@ -61,7 +61,7 @@ def enriched(article_id: str, agency: str, *paragraphs: str) -> EnrichedArticle:
 
 
 def events_of(*paragraphs: str) -> list[Event]:
-    return [e for e in extract_events(enriched("a1", "AFP", *paragraphs)) if not e.background]
+    return extract_events(enriched("a1", "AFP", *paragraphs))
 
 
 def test_the_attacker_is_actor1_and_generic_militants_are_the_named_group() -> None:
