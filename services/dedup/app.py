@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any, cast
 
+from faust.types import TP
+
 from schemas.articles import RawArticle
 from schemas.topics import RAW
 from services.common.kafka import create_topics
@@ -37,7 +39,33 @@ ordered_topic = app.topic(
 # restarted or newly assigned replica rebuilds it, and the LSH index from it.
 remembered = app.Table("remembered", key_type=str, value_type=str)
 params = DedupParams.from_settings(settings)
-_memory: list[Memory] = []  # built lazily: the table is complete only once recovery ends
+
+
+class Decider:
+    """The memory of the replica that owns the deciding partition.
+
+    Built lazily, because the table is complete only once its recovery ends; kept while
+    this replica keeps the partition (only the owner writes the table), rebuilt from the
+    changelog when the partition comes back after another replica had it.
+    """
+
+    def __init__(self) -> None:
+        self._memory: Memory | None = None
+        self._owned = False
+
+    def memory(self) -> Memory:
+        if self._memory is None:
+            self._memory = Memory(cast(MutableMapping[str, str], remembered), params)
+        return self._memory
+
+    def reassigned(self, assigned: set[TP]) -> None:
+        owned = TP(ordered_topic.get_topic_name(), DECIDING_PARTITION) in assigned
+        if not (owned and self._owned):
+            self._memory = None
+        self._owned = owned
+
+
+decider = Decider()
 
 
 @app.on_worker_init.connect
@@ -45,15 +73,9 @@ def _create_ordered_topic(app: Any, /, *args: Any, **kwargs: Any) -> None:
     create_topics(settings, extra=(ordered_topic.get_topic_name(),))
 
 
-@app.on_partitions_revoked.connect
-async def _forget_index(app: Any, /, *args: Any, **kwargs: Any) -> None:
-    _memory.clear()  # whoever owns the deciding partition next rebuilds from the changelog
-
-
-def memory() -> Memory:
-    if not _memory:
-        _memory.append(Memory(cast(MutableMapping[str, str], remembered), params))
-    return _memory[0]
+@app.on_partitions_assigned.connect
+async def _reassigned(app: Any, /, *args: Any, **kwargs: Any) -> None:
+    decider.reassigned(args[0])
 
 
 @app.agent(raw_topic)
@@ -70,7 +92,8 @@ async def sequence_raw(stream: ByteStream) -> None:
 async def deduplicate_raw(stream: ByteStream) -> None:
     async for event, raw in stage.messages(stream, RawArticle):
         async with stage.guard(event):
-            result = deduplicate(raw, memory())
+            memory = decider.memory()
+            result = deduplicate(raw, memory)
             delivery = await stage.publish(result)
             await delivery  # remember a story only once its unique copy is safely on Kafka
-            remember(result, memory())
+            remember(result, memory)

@@ -51,7 +51,7 @@ def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNot
     so a crash in between re-processes the copy instead of losing it."""
     article = raw.article
     original_id = memory.exact(raw.fingerprint)
-    if original_id is not None:
+    if original_id is not None and original_id != article.article_id:
         return _notice(article, original_id, 1.0)
     paragraphs = drop_repeated_sentences(article.paragraphs)
     matches = _verified_matches(memory, article.article_id, paragraphs, article.published)
@@ -90,7 +90,9 @@ def _verified_matches(
     matches = []
     for entry in memory.candidates(features, published):
         found = overlap(features.shingles, entry.shingles)
-        if found.containment >= memory.params.threshold:
+        # A story redelivered after a restart is not a copy of itself: it goes out again
+        # as the same unique article, which every consumer writes idempotently by id.
+        if found.containment >= memory.params.threshold and entry.article_id != article_id:
             matches.append((found, entry))
     return sorted(matches, key=lambda match: -match[0].containment)
 

@@ -62,11 +62,13 @@ def test_copies_on_other_partitions_after_a_restart_are_notices_of_the_first(
     with running(REPLICAS, overrides, tmp_path) as stages:
         for partition, copy in enumerate(copies, start=1):
             _send(settings, partition, copy)
-        found = wait_for(lambda: len(notices()) >= len(copies) or None, 90, "a notice per copy", stages)
+        wanted = {c.article.article_id for c in copies}
+        wait_for(lambda: wanted <= {n.article_id for n in notices()}, 90, "a notice per copy", stages)
 
-    assert [u.article.article_id for u in uniques()] == [first.article.article_id]
+    # At least once: a redelivered first copy may go out again, but only as itself.
+    assert {u.article.article_id for u in uniques()} == {first.article.article_id}
     by_copy = {n.article_id: n for n in notices()}
-    assert found and sorted(by_copy) == sorted(c.article.article_id for c in copies)
+    assert set(by_copy) == wanted
     assert {n.original_id for n in by_copy.values()} == {first.article.article_id}
     assert by_copy["copy-exact"].similarity == 1.0
     assert all(n.outlet == n.article_id.removeprefix("copy-") for n in by_copy.values())

@@ -71,7 +71,8 @@ def test_deciding_does_not_remember() -> None:
     assert isinstance(deduplicate(first, memory), UniqueArticle)
     assert isinstance(deduplicate(first, memory), UniqueArticle), "nothing was published yet"
     remember(deduplicate(first, memory), memory)
-    assert isinstance(deduplicate(first, memory), DuplicateNotice)
+    copy = _copy(first, "copy", first.article.paragraphs)
+    assert isinstance(deduplicate(copy, memory), DuplicateNotice)
 
 
 @pytest.mark.parametrize("trimmed_first", [False, True])
@@ -179,3 +180,13 @@ def test_short_sentences_may_recur_and_empty_paragraphs_go() -> None:
     assert drop_repeated_sentences(["He said so.", "He said so."]) == ["He said so.", "He said so."]
     long = "Fighters attacked the northern town of Kafr Nabl early on Monday."
     assert drop_repeated_sentences([long, long.replace("Monday", "Monday,")]) == [long]
+
+
+def test_a_story_redelivered_after_it_was_remembered_goes_out_again_as_itself() -> None:
+    memory = _memory()
+    first = _raws()[0]
+    _feed(memory, first)
+    again = deduplicate(first, memory)
+    assert isinstance(again, UniqueArticle) and again.article.article_id == first.article.article_id
+    remember(again, memory)
+    assert len(memory) == 1
