@@ -72,6 +72,12 @@ def count(client: Elasticsearch, alias: str) -> int:
     return int(client.count(index=alias)["count"])
 
 
+def docs_per_bulk(client: Elasticsearch, alias: str) -> float:
+    """Documents per bulk request the shard actually received (the batches really sent)."""
+    stats = client.indices.stats(index=alias, metric="bulk")["_all"]["primaries"]["bulk"]
+    return count(client, alias) / max(1, int(stats["total_operations"]))
+
+
 async def bulk_rate(settings: Settings, docs: list[EnrichedArticle], size: int) -> float:
     alias = settings.index("articles")
     client = async_es_client(settings)
@@ -150,7 +156,8 @@ def main() -> None:
             ensure_indices(sync, settings)
             rate = asyncio.run(bulk_rate(settings, docs, size))
             assert count(sync, settings.index("articles")) == len(docs)
-            print(f"bulk   bulk_size={size:<5} {rate:8.0f} docs/s")
+            sent = docs_per_bulk(sync, settings.index("articles"))
+            print(f"bulk   bulk_size={size:<5} {rate:8.0f} docs/s  {sent:6.0f} docs per bulk request")
             sync.indices.delete(index=f"{settings.index_prefix}*")
         if not args.no_stage:
             settings = fresh(base)
@@ -158,6 +165,7 @@ def main() -> None:
                 rate = stage_rate(settings, docs, sync)
                 print(
                     f"stage  bulk_size={settings.bulk_size:<5} {rate:8.0f} docs/s"
+                    f"  {docs_per_bulk(sync, settings.index('articles')):6.0f} docs per bulk request"
                     " (Kafka -> indexer worker -> searchable)"
                 )
             finally:
