@@ -56,6 +56,12 @@ async def create_indices() -> None:
             backoff = min(backoff * 2, settings.es_retry_max_seconds)
 
 
+async def dead_letter_all(error: Exception, owners: dict[str, list[ByteEvent]]) -> None:
+    for events in owners.values():
+        for event in events:
+            await stage.send_dead_letter(error, event)
+
+
 async def write_batch(actions: list[Action], owners: dict[str, list[ByteEvent]]) -> None:
     """Write `actions`; dead-letter the messages behind any document Elasticsearch refused.
 
@@ -64,9 +70,7 @@ async def write_batch(actions: list[Action], owners: dict[str, list[ByteEvent]])
     try:
         rejected = await write(client, actions, settings.es_retry_max_seconds)
     except Exception as exc:  # the whole batch was refused, e.g. too large for one request
-        for events in owners.values():
-            for event in events:
-                await stage.send_dead_letter(exc, event)
+        await dead_letter_all(exc, owners)
         return
     for action, item in rejected:
         error = ValueError(f"elasticsearch rejected {action['_id']}: {item.get('error')}")
@@ -117,7 +121,11 @@ async def index_syndication(stream: ByteStream) -> None:
         owners: dict[str, list[ByteEvent]] = defaultdict(list)
         for event, notice in batch:
             owners[notice.original_id].append(event)
-        stored = await sources(client, index, list(owners), "syndication", settings.es_retry_max_seconds)
+        try:
+            stored = await sources(client, index, list(owners), "syndication", settings.es_retry_max_seconds)
+        except Exception as exc:  # refused, not unavailable (that is waited out)
+            await dead_letter_all(exc, owners)
+            continue
         actions = syndication_actions(index, stored, [notice for _, notice in batch])
         if actions:
             await write_batch(actions, owners)
