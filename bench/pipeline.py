@@ -58,8 +58,8 @@ class Row:
     name: str
     articles: int
     seconds: float
+    cpu: float | None = None  # CPU seconds of our processes (not Kafka's or Elasticsearch's)
     latencies: list[float] = field(default_factory=list)
-    note: str = ""
 
     @property
     def rate(self) -> float:
@@ -95,22 +95,24 @@ def bench_settings(state_dir: Path) -> tuple[Settings, dict[str, Any]]:
 def ceiling(nlp: Language, articles: list[RawArticle], settings: Settings) -> Row:
     bodies = [raw.article.body for raw in articles]
     list(nlp.pipe(bodies[:WARMUP], batch_size=settings.entities_batch_size))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(bodies, batch_size=settings.entities_batch_size):
         pass
-    return Row("spaCy nlp.pipe alone (ceiling)", len(bodies), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Row("spaCy nlp.pipe alone (ceiling)", len(bodies), seconds, time.process_time() - cpu)
 
 
 def plain_script(nlp: Language, path: Path, settings: Settings, es: Elasticsearch) -> Row:
     """Read the file, NER in batches, bulk index, refresh: one process, no Kafka."""
     ensure_indices(es, settings)
     index = settings.index("articles")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     unique = [UniqueArticle(fingerprint=raw.fingerprint, article=raw.article) for raw in raw_articles(path)]
     enriched = enrich(nlp, unique, settings.entities_batch_size)
     helpers.bulk(es, (article_action(index, e) for e in enriched), chunk_size=settings.bulk_size)
     es.indices.refresh(index=index)
-    return Row("plain script: read, NER, bulk index", len(enriched), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Row("plain script: read, NER, bulk index", len(enriched), seconds, time.process_time() - cpu)
 
 
 # --- the running pipeline -------------------------------------------------------------------
@@ -219,17 +221,21 @@ def pipeline(
         publish_backlog([warmup], settings, progress=False)
         watcher.wait_for(WARMUP, 300, processes)
         warm = set(watcher.snapshot())
-        before = {p.stage: scrape(p) for p in processes}
+        before = scrape_all(processes)
 
         publish_backlog([corpus], settings, progress=False)  # the feeder's backlog mode
         finished = watcher.wait_for(WARMUP + total, 1800, processes)
         seen = watcher.snapshot()
         ids = set(seen) - warm
         # From the first article's `ingested` (stamped as the feeder reads it, just before publishing).
+        after = scrape_all(processes)
         full = Row(
-            "pipeline, 1 replica per stage, full speed", total, finished - min(seen[i][0] for i in ids)
+            "pipeline, 1 replica per stage, full speed",
+            total,
+            finished - min(seen[i][0] for i in ids),
+            cpu_of(processes, before, after),
         )
-        after = {p.stage: scrape(p) for p in processes}
+        profile = where_the_time_goes(processes, before, after)
 
         rate = full.rate / 2
         publish_steadily(settings, steady, rate)
@@ -238,25 +244,36 @@ def pipeline(
         seen = watcher.snapshot()
         times = [seen[i] for i in set(seen) - ids - warm]
         half = Row(
-            f"pipeline at {rate:.0f} articles/s (half of full speed)",
+            f"pipeline at {rate:.1f} articles/s (half of full speed)",
             len(times),
             max(s for _, s in times) - min(i for i, _ in times),
-            [searchable - ingested for ingested, searchable in times],
+            latencies=[searchable - ingested for ingested, searchable in times],
         )
-    return full, half, where_the_time_goes(before, after)
+    return full, half, profile
 
 
-def where_the_time_goes(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> str:
+Scrapes = dict[int, dict[str, float]]  # process id -> metric totals
+
+
+def scrape_all(processes: Sequence[StageProcess]) -> Scrapes:
+    return {id(p): scrape(p) for p in processes}
+
+
+def spent(name: str, process: StageProcess, before: Scrapes, after: Scrapes) -> float:
+    return after[id(process)].get(name, 0.0) - before[id(process)].get(name, 0.0)
+
+
+def cpu_of(processes: Sequence[StageProcess], before: Scrapes, after: Scrapes) -> float:
+    return sum(spent("process_cpu_seconds_total", p, before, after) for p in processes)
+
+
+def where_the_time_goes(processes: Sequence[StageProcess], before: Scrapes, after: Scrapes) -> str:
     """CPU seconds and in-stage processing seconds per stage during the full-speed run."""
     lines = ["| Stage | CPU seconds | seconds in stage code (processing histogram) |", "|---|---|---|"]
-    for stage in STAGES:
-        cpu = after[stage].get("process_cpu_seconds_total", 0) - before[stage].get(
-            "process_cpu_seconds_total", 0
-        )
-        busy = after[stage].get("wirestream_processing_seconds_sum", 0) - before[stage].get(
-            "wirestream_processing_seconds_sum", 0
-        )
-        lines.append(f"| {stage} | {cpu:.1f} | {busy:.1f} |")
+    for p in processes:
+        cpu = spent("process_cpu_seconds_total", p, before, after)
+        busy = spent("wirestream_processing_seconds_sum", p, before, after)
+        lines.append(f"| {p.stage} | {cpu:.1f} | {busy:.1f} |")
     return "\n".join(lines)
 
 
@@ -288,15 +305,17 @@ def entities_replicas(articles: list[RawArticle], replicas: int, log_dir: Path) 
             time.sleep(POLL_SECONDS)
         return time.monotonic()
 
-    with stages(["entities"] * replicas, overrides, log_dir):
+    with stages(["entities"] * replicas, overrides, log_dir) as processes:
         publish(articles[:WARMUP])  # every replica loads spaCy before the clock starts
         enriched_count(WARMUP, 300)
         time.sleep(2)
-        started = time.monotonic()
+        before, started = scrape_all(processes), time.monotonic()
         publish(articles[WARMUP:])
         finished = enriched_count(len(articles), 1800)
+        cpu = cpu_of(processes, before, scrape_all(processes))
     producer.close()
-    return Row(f"entities stage alone, {replicas} replica(s)", len(articles) - WARMUP, finished - started)
+    name = f"entities stage alone, {replicas} replica(s)"
+    return Row(name, len(articles) - WARMUP, finished - started, cpu)
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -304,8 +323,9 @@ def entities_replicas(articles: list[RawArticle], replicas: int, log_dir: Path) 
 
 def table(rows: list[Row], ceiling_rate: float) -> str:
     lines = [
-        "| Measurement | Articles | Seconds | Articles/s | Share of ceiling | p50 s | p95 s | p99 s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Measurement | Articles | Seconds | Articles/s | Share of ceiling | CPU ms/article "
+        "| p50 s | p95 s | p99 s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         latency = (
@@ -313,9 +333,11 @@ def table(rows: list[Row], ceiling_rate: float) -> str:
             if row.latencies
             else "| |"
         )
+        share = "" if row.latencies else f"{row.rate / ceiling_rate:.2f}"  # rate-limited: no share
+        cpu = "" if row.cpu is None else f"{1000 * row.cpu / row.articles:.0f}"
         lines.append(
-            f"| {row.name} | {row.articles} | {row.seconds:.1f} | {row.rate:.1f} | "
-            f"{row.rate / ceiling_rate:.2f} | {latency} |"
+            f"| {row.name} | {row.articles} | {row.seconds:.1f} | {row.rate:.1f} | {share} | {cpu} "
+            f"| {latency} |"
         )
     return "\n".join(lines)
 
