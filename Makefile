@@ -80,5 +80,6 @@ eval-events: install  ## incident precision/recall and field accuracy on eval/ev
 eval-dedup: install  ## dedup precision/recall on the labelled benchmark (syndicated variants, hard negatives)
 	$(BIN)/python -m eval.dedup
 
-bench-dedup: install  ## dedup decisions per second and memory per 100,000 remembered stories (pure logic)
+bench-dedup: install up  ## dedup rate and memory per 100,000 remembered stories (pure logic), then one worker on Kafka
 	$(BIN)/python -m bench.dedup
+	$(BIN)/python -m bench.dedup_stream
