@@ -29,10 +29,12 @@ class Mention:
     attacker: bool
 
 
-def article_country(entities: list[Entity], lex: Lexicon) -> str | None:
-    """The country an article is mostly about: gazetteer countries, else country names."""
-    found = Counter(e.country for e in entities if e.country)
+def article_country(entities: list[Entity], named: frozenset[str], lex: Lexicon) -> str | None:
+    """The country an article is mostly about, among those it `named` if any: the
+    countries of its places and the country names it uses."""
+    found = Counter(lex.countries.get(e.country, e.country) for e in entities if e.country)
     found.update(lex.countries[e.canonical] for e in entities if e.canonical in lex.countries)
+    found = Counter({country: n for country, n in found.items() if country in named}) or found
     return found.most_common(1)[0][0] if found else None
 
 

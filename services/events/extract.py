@@ -199,9 +199,12 @@ def _country_name(name: str, lex: Lexicon) -> str:
 
 
 def named_countries(entities: list[Entity], body: str, lex: Lexicon) -> frozenset[str]:
-    """Countries of the article's places that the article itself names (name, alias or demonym)."""
+    """Countries the article itself names (name, alias or demonym), among those of its
+    places and those the lexicon knows."""
     named = set()
-    for country in {_country_name(e.country, lex) for e in entities if e.country}:
+    for country in {_country_name(e.country, lex) for e in entities if e.country} | set(
+        lex.demonyms.values()
+    ):
         words = [country, *(w for w, c in lex.countries.items() if c == country)]
         words += [d for d, c in lex.demonyms.items() if c == country]
         if any(re.search(rf"\b{re.escape(w)}\b", body) for w in words):
@@ -241,8 +244,8 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
     lex = lexicon()
     article = enriched.article
     published = article.published.date()
-    article_place = article_country(enriched.entities, lex)
     countries = named_countries(enriched.entities, article.body, lex)
+    article_place = article_country(enriched.entities, countries, lex)
     incidents: list[Incident] = []
     sentences = list(sentences_of(article.paragraphs))
     context: IncidentDate | None = None  # a dated sentence that was not itself an incident
