@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,6 +42,7 @@ _VOWELS = re.compile(r"[aeiouyw]")
 _REPEATS = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=262_144)
 def fold(name: str) -> str:
     """Spelling-insensitive key: no accents, apostrophes, hyphens, spaces or Arabic articles."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()

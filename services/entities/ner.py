@@ -120,9 +120,10 @@ def _place_entity(place: Resolved) -> Entity:
 def entities_of(doc: Doc) -> list[Entity]:
     places: list[Resolved] = doc._.places or []
     covered = {k for place in places for k in range(place.start, place.end)}
-    people = [_strip_title(e.text) for e in doc.ents if e.label_ == "PERSON" and e.start_char not in covered]
+    ents = doc.ents  # built anew on every access
+    people = [_strip_title(e.text) for e in ents if e.label_ == "PERSON" and e.start_char not in covered]
     found = [_place_entity(place) for place in places]
-    for span in doc.ents:
+    for span in ents:
         if span.label_ not in KEPT_LABELS or covered.intersection(range(span.start_char, span.end_char)):
             continue
         if span.label_ in ("PERSON", "ORG") and span.text.islower():  # "navy", "eastern": not names

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc, Span
 
 from schemas.articles import PlaceType
@@ -141,35 +142,52 @@ def _is_name_token(token_text: str) -> bool:
     )
 
 
-def _scan(doc: Doc, taken: list[bool]) -> list[Span]:
-    """Capitalised word runs (longest first) that no curated entity already covers."""
-    spans: list[Span] = []
-    i = 0
-    while i < len(doc):
-        if taken[i] or not _is_name_token(doc[i].text):
-            i += 1
+@dataclass(frozen=True)
+class Words:
+    """Token texts and offsets, read once: spaCy builds a Token object on every doc[i]."""
+
+    text: str
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Words:
+        offsets = doc.to_array([IDX, LENGTH]).tolist()
+        starts = [start for start, _ in offsets]
+        ends = [start + length for start, length in offsets]
+        text = doc.text  # joined anew on every access
+        return cls(text, [text[a:b] for a, b in zip(starts, ends, strict=True)], starts, ends)
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[self.starts[start] : self.ends[end - 1]]
+
+
+def _scan(words: Words, taken: list[bool]) -> list[tuple[int, int]]:
+    """Capitalised word runs (token ranges, longest first) that no curated entity covers."""
+    ranges: list[tuple[int, int]] = []
+    names = [_is_name_token(w) for w in words.words]
+    count = len(names)
+    for i in range(count):
+        if taken[i] or not names[i]:
             continue
         j = i + 1
-        while j < len(doc) and j - i < MAX_TOKENS and not taken[j]:
-            if not (_is_name_token(doc[j].text) or doc[j].lower_ in CONNECTORS):
+        while j < count and j - i < MAX_TOKENS and not taken[j]:
+            if not (names[j] or words.words[j].lower() in CONNECTORS):
                 break
             j += 1
-        while j > i and not _is_name_token(doc[j - 1].text):
+        while j > i and not names[j - 1]:
             j -= 1
-        spans.extend(doc[i:end] for end in range(j, i, -1))
-        i += 1
-    return spans
+        ranges.extend((i, end) for end in range(j, i, -1))
+    return ranges
 
 
-def _country_context(doc: Doc, index: GeoIndex) -> Counter[str]:
+def _country_context(words: Words, index: GeoIndex) -> Counter[str]:
     """How often each country is named in the story, directly or by demonym."""
-    context: Counter[str] = Counter()
-    for token in doc:
-        if token.text in index.demonyms:
-            context[index.demonyms[token.text]] += 1
+    context: Counter[str] = Counter(index.demonyms[w] for w in words.words if w in index.demonyms)
     # Country names whatever NER made of them ("Mali" is a PERSON to the small model).
-    for span in _scan(doc, [False] * len(doc)):
-        for place_id in index.by_fold.get(fold(span.text), ()):
+    for start, end in _scan(words, [False] * len(words.words)):
+        for place_id in index.by_fold.get(fold(words.span_text(start, end)), ()):
             if index.places[place_id].place_type == "country":
                 context[index.places[place_id].country_code] += 1
     return context
@@ -209,10 +227,12 @@ def _accept_scanned(place: Place, similarity: float, span: Span, context: Counte
     return in_context or (place.population >= 100_000 and not span[0].is_sent_start)
 
 
-def _ner_places(doc: Doc, gazetteer: Gazetteer, context: Counter[str], taken: list[bool]) -> list[Found]:
+def _ner_places(
+    ents: Sequence[Span], gazetteer: Gazetteer, context: Counter[str], taken: list[bool]
+) -> list[Found]:
     """NER's own place mentions, resolved; a fuzzy spelling only within the story's countries."""
     found: list[Found] = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in PLACE_LABELS or ent.ent_id_ or ent.text in gazetteer.index.demonyms:
             continue
         span, kind = _strip(ent)
@@ -229,31 +249,40 @@ def _ner_places(doc: Doc, gazetteer: Gazetteer, context: Counter[str], taken: li
     return found
 
 
-def _scanned_places(doc: Doc, gazetteer: Gazetteer, context: Counter[str], taken: list[bool]) -> list[Found]:
+def _scanned_places(
+    doc: Doc,
+    ents: Sequence[Span],
+    words: Words,
+    gazetteer: Gazetteer,
+    context: Counter[str],
+    taken: list[bool],
+) -> list[Found]:
     found: list[Found] = []
-    ents_by_token = {k: ent for ent in doc.ents for k in range(ent.start, ent.end)}
-    for span in _scan(doc, taken):
-        if any(taken[k] for k in range(span.start, span.end)):
+    ents_by_token = {k: ent for ent in ents for k in range(ent.start, ent.end)}
+    for start, end in _scan(words, taken):
+        text = words.span_text(start, end)
+        if any(taken[start:end]) or text in gazetteer.index.demonyms:
             continue
-        overlapping = {ents_by_token[k] for k in range(span.start, span.end) if k in ents_by_token}
+        if not gazetteer.candidates(fold(text)):
+            continue
+        overlapping = {ents_by_token[k] for k in range(start, end) if k in ents_by_token}
         # A date or number swallowing a place ("Timbuktu on Monday") gives way; a name only
         # when the gazetteer hit is exactly that name.
         names = {e for e in overlapping if e.label_ not in SOFT_LABELS}
         if names and not (
             len(names) == 1
             and (ent := next(iter(names))).label_ in REPLACEABLE
-            and (ent.start, ent.end) == (span.start, span.end)
+            and (ent.start, ent.end) == (start, end)
         ):
             continue
-        if span.text in gazetteer.index.demonyms:
-            continue
-        best = gazetteer.best(span.text, context)
+        span = doc[start:end]
+        best = gazetteer.best(text, context)
         if best is None or not _accept_scanned(best[0], best[1], span, context):
             continue
         _, kind = _strip(span)
         found.append((span, best[0], best[1], kind))
         context[best[0].country_code] += 1  # "Zaporizhzhia" makes "Enerhodar" Ukrainian
-        for k in range(span.start, span.end):
+        for k in range(start, end):
             taken[k] = True
     return found
 
@@ -261,16 +290,17 @@ def _scanned_places(doc: Doc, gazetteer: Gazetteer, context: Counter[str], taken
 def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     """Every place mention in doc, resolved; NER's non-place labels lose to a resolved place."""
     index = gazetteer.index
-    context = _country_context(doc, index)
+    words = Words.of(doc)
+    context = _country_context(words, index)
+    ents = doc.ents  # built anew on every access
     taken = [False] * len(doc)
-    for ent in doc.ents:
+    for ent in ents:
         if ent.ent_id_:  # curated people and organisations are settled
-            for k in range(ent.start, ent.end):
-                taken[k] = True
-    found = _ner_places(doc, gazetteer, context, taken)
+            taken[ent.start : ent.end] = [True] * len(ent)
+    found = _ner_places(ents, gazetteer, context, taken)
     # What NER placed tells which country the story is about; then the scan, then a re-ranking.
     context.update(place.country_code for _, place, _, _ in found)
-    found += _scanned_places(doc, gazetteer, context, taken)
+    found += _scanned_places(doc, ents, words, gazetteer, context, taken)
     resolved = []
     for span, first, _, kind in found:
         # Judge a name by the other places only: its own first guesses would vote for themselves.
