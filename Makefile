@@ -83,3 +83,10 @@ eval-dedup: install  ## dedup precision/recall on the labelled benchmark (syndic
 bench-dedup: install up  ## dedup rate and memory per 100,000 remembered stories (pure logic), then one worker on Kafka
 	$(BIN)/python -m bench.dedup
 	$(BIN)/python -m bench.dedup_stream
+
+.PHONY: eval-entities bench-entities
+eval-entities: install  ## entity P/R/F1 by type, canonical names, places within 25 km on eval/entities
+	$(BIN)/python -m eval.entities.score
+
+bench-entities: install  ## words/s and articles/s of enrich() next to nlp.pipe alone, same texts and batch size
+	$(BIN)/python -m bench.entities --articles $(or $(ARTICLES),500)
