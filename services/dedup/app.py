@@ -80,7 +80,8 @@ async def _reassigned(app: Any, /, *args: Any, **kwargs: Any) -> None:
 
 @app.agent(raw_topic)
 async def sequence_raw(stream: ByteStream) -> None:
-    async for event in stream.events():
+    # Decoded here too, so a bad message's dead letter names wire.raw, where it came from.
+    async for event, _ in stage.messages(stream, RawArticle):
         async with stage.guard(event):
             delivery = await ordered_topic.send(
                 key=event.key, value=event.value, partition=DECIDING_PARTITION

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
-from schemas.topics import DUPLICATES, RAW, UNIQUE
+from schemas.deadletter import DeadLetter
+from schemas.topics import DEADLETTER, DUPLICATES, RAW, UNIQUE
 from services.common.codec import decode, encode
 from services.common.kafka import reliable_producer
 from services.common.settings import Settings
@@ -25,12 +26,11 @@ def _copy(raw: RawArticle, outlet: str, paragraphs: list[str]) -> RawArticle:
     return RawArticle(fingerprint=fingerprint(paragraphs), article=article)
 
 
-def _send(settings: Settings, partition: int, raw: RawArticle) -> None:
+def _send(settings: Settings, partition: int, raw: RawArticle | bytes) -> None:
     producer = reliable_producer(settings)
+    key, value = (b"poison", raw) if isinstance(raw, bytes) else (raw.fingerprint.encode(), encode(raw))
     try:
-        producer.send(
-            settings.topic(RAW), key=raw.fingerprint.encode(), value=encode(raw), partition=partition
-        ).get(timeout=30)
+        producer.send(settings.topic(RAW), key=key, value=value, partition=partition).get(timeout=30)
     finally:
         producer.close()
 
@@ -60,6 +60,7 @@ def test_copies_on_other_partitions_after_a_restart_are_notices_of_the_first(
 
     # Both replicas stopped: the memory must come back from the changelog.
     with running(REPLICAS, overrides, tmp_path) as stages:
+        _send(settings, 0, b"{not json")
         for partition, copy in enumerate(copies, start=1):
             _send(settings, partition, copy)
         wanted = {c.article.article_id for c in copies}
@@ -72,3 +73,6 @@ def test_copies_on_other_partitions_after_a_restart_are_notices_of_the_first(
     assert {n.original_id for n in by_copy.values()} == {first.article.article_id}
     assert by_copy["copy-exact"].similarity == 1.0
     assert all(n.outlet == n.article_id.removeprefix("copy-") for n in by_copy.values())
+    # The bad message is a dead letter that names the topic it arrived on; the copies after it passed.
+    [letter] = [decode(r.value, DeadLetter) for r in read_topic(settings, settings.topic(DEADLETTER), 1)]
+    assert (letter.stage, letter.topic, letter.payload) == ("dedup", settings.topic(RAW), "{not json")
