@@ -223,7 +223,7 @@ def _reporters(text: str, found: list[Mention], entities: list[Entity], lex: Lex
     named += [name for name, pattern in lex.source_patterns if pattern.search(text)]
     if lex.claim.search(text):
         claimants = [m.name for m in found if m.attacker and not is_state(m)] or [
-            m.name for m in found if m.side == "group"
+            m.name for m in found if m.side in ("group", GENERIC)
         ]
         named += [f"{name} (claim)" for name in claimants[:1]]
     return list(dict.fromkeys(named))

@@ -67,6 +67,11 @@ def test_seed_tolls_keep_side_and_source(seed_events: dict[str, list[Event]]) ->
     assert ("killed", 35, "Syrian Observatory for Human Rights") in figures
     assert ("killed", 4, "Ministry of Defence of Russia") in figures
     assert mayadeen.injuries.best == 3
+    assert set(mayadeen.reported_by) == {
+        "Syrian Observatory for Human Rights",
+        "Ministry of Defence of Russia",
+        "Islamic State (claim)",
+    }
     maadan = seed_events["000_6dc556faee6a3711.txt"][0]
     sides = {(f.value, f.side) for f in maadan.figures}
     assert {(34, "Military Forces of Syria"), (12, "Islamic State")} <= sides
