@@ -244,8 +244,11 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@lru_cache(maxsize=2)
 def load_index(cache_dir: Path) -> GeoIndex:
-    """The index from its pickle in cache_dir, rebuilt when the data or this code changed."""
+    """The index from its pickle in cache_dir, rebuilt when the data or this code changed.
+
+    Read-only once built, so every pipeline in a process shares one copy."""
     cache = cache_dir / f"geonames-{_fingerprint()}.pickle"
     if cache.exists():
         gc.disable()  # a million small objects: the collector would rescan them all while loading
