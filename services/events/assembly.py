@@ -44,9 +44,10 @@ def _km(a: Location, b: Location) -> float | None:
 
 def same_place(a: Location | None, b: Location | None) -> bool:
     """Two towns must be the same town (or within SAME_PLACE_KM); a governorate-level
-    report matches any town in that governorate."""
+    report matches any town in that governorate. Reports without a place cannot be told
+    apart from any other incident that day, so they stay on their own."""
     if a is None or b is None:
-        return a is b
+        return False
     if a.name == b.name:
         return True
     if a.precision in TOWN and b.precision in TOWN:

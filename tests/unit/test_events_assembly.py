@@ -71,6 +71,7 @@ def test_reports_two_days_apart_or_with_other_sides_do_not_match() -> None:
     assert not matches(report("a2", "AP", 35, actor1="Hezbollah", actor2="Military Forces of Israel"), afp)
     assert not matches(report("a2", "AP", 35, event_type="Protests", sub_type="Peaceful protest"), afp)
     assert matches(report("a2", "AP", 35, actor2=None), afp)
+    assert not matches(report("a2", "AP", 35, location=None), report("a3", "AP", 35, location=None))
 
 
 def test_a_replayed_report_changes_nothing() -> None:
