@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     dedup_candidate_threshold: float = Field(
         default=0.3, gt=0, lt=1, description="Estimated Jaccard at which LSH proposes a candidate."
     )
+    dedup_min_estimate: float = Field(
+        default=0.2,
+        ge=0,
+        lt=1,
+        description="Signature-estimated Jaccard below which an LSH candidate is not verified.",
+    )
     dedup_threshold: float = Field(
         default=0.55,
         gt=0,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 from datasketch import MinHash, MinHashLSH
 
 from services.common.settings import Settings
@@ -26,6 +27,7 @@ class DedupParams:
     shingle_size: int
     num_perm: int
     candidate_threshold: float
+    min_estimate: float
     threshold: float
     update_threshold: float
     window: timedelta
@@ -37,6 +39,7 @@ class DedupParams:
             shingle_size=settings.dedup_shingle_size,
             num_perm=settings.dedup_num_perm,
             candidate_threshold=settings.dedup_candidate_threshold,
+            min_estimate=settings.dedup_min_estimate,
             threshold=settings.dedup_threshold,
             update_threshold=settings.dedup_update_threshold,
             window=timedelta(hours=settings.dedup_window_hours),
@@ -95,6 +98,7 @@ class Memory:
         self._template = MinHash(num_perm=params.num_perm, hashfunc=int)
         self._lsh = MinHashLSH(threshold=params.candidate_threshold, num_perm=params.num_perm)
         self._by_fingerprint: dict[str, str] = {}
+        self._signatures: dict[str, npt.NDArray[np.uint32]] = {}
         self._expiry: list[tuple[datetime, str, str]] = []  # (ingested, id, fingerprint)
         # The memory's clock is ingestion time, so a backlog of old stories is remembered
         # while it streams through; copies must also be published within the window.
@@ -119,8 +123,19 @@ class Memory:
         return features
 
     def candidates(self, features: Features, published: datetime) -> list[Entry]:
-        """Remembered stories LSH proposes, within the time window of `published`."""
-        entries = (Entry.loads(self.store[key]) for key in self._lsh.query(features.signature))
+        """Remembered stories LSH proposes, within the time window of `published`.
+
+        With few rows per band, LSH also proposes stories that share only a stock lead or
+        a background paragraph; comparing signatures (microseconds) drops those before the
+        exact check (decoding an entry and intersecting its shingles) has to.
+        """
+        wanted = features.signature.hashvalues
+        keys = [
+            key
+            for key in self._lsh.query(features.signature)
+            if np.mean(self._signatures[key] == wanted) >= self.params.min_estimate
+        ]
+        entries = (Entry.loads(self.store[key]) for key in keys)
         return [e for e in entries if abs(e.published - published) <= self.params.window]
 
     def add(
@@ -153,6 +168,7 @@ class Memory:
 
     def _index(self, entry: Entry, signature: MinHash) -> None:
         self._lsh.insert(entry.article_id, signature)
+        self._signatures[entry.article_id] = signature.hashvalues
         self._by_fingerprint[entry.fingerprint] = entry.article_id
         heapq.heappush(self._expiry, (entry.ingested, entry.article_id, entry.fingerprint))
         if self._newest is None or entry.ingested > self._newest:
@@ -165,5 +181,6 @@ class Memory:
             _, article_id, fingerprint = heapq.heappop(self._expiry)
             del self.store[article_id]
             self._lsh.remove(article_id)
+            del self._signatures[article_id]
             if self._by_fingerprint.get(fingerprint) == article_id:
                 del self._by_fingerprint[fingerprint]
