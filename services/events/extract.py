@@ -280,9 +280,8 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
             elif incident_word:
                 lead_in = (index, found, place)
             continue
-        when = own_date or (
-            incidents[-1].when if incidents and not separate else context or IncidentDate(published, "week")
-        )
+        # "Separately, ..." is another incident, told in the same time frame.
+        when = own_date or (incidents[-1].when if incidents else context or IncidentDate(published, "week"))
         target = (
             None
             if separate

@@ -95,9 +95,9 @@ def test_separately_starts_another_incident_in_the_same_province() -> None:
         "Russian shelling killed three people in the Ukrainian city of Kherson on Tuesday.",
         "Separately, a Russian drone struck a car near Bilozerka, killing two men and a woman.",
     )
-    assert sorted((e.location.name if e.location else None, e.fatalities.best) for e in events) == [
-        ("Bilozerka", 2),
-        ("Kherson", 3),
+    assert sorted((e.location.name if e.location else None, e.fatalities.best, e.date) for e in events) == [
+        ("Bilozerka", 2, date(2018, 5, 22)),
+        ("Kherson", 3, date(2018, 5, 22)),
     ]
 
 
