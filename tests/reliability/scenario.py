@@ -30,7 +30,8 @@ FULL = os.environ.get("WIRESTREAM_RELIABILITY") == "full"  # else the fast subse
 class Outcome:
     fed: int
     article_ids: set[str]
-    event_ids: set[str]
+    event_count: int
+    event_articles: set[str]  # every article some event was assembled from
     max_article_version: int
     deadletters: list[dict[str, Any]] = field(default_factory=list)
 
@@ -123,14 +124,17 @@ def run_scenario(
         _wait_until_stable(run, "events")  # events trail their articles by one stage
         articles = run.settings.index("articles")
         hits = run.es.search(index=articles, size=10_000, version=True, source=False)
-        events = run.es.search(index=run.settings.index("events"), size=10_000, source=False)
+        events = run.es.search(index=run.settings.index("events"), size=10_000, source=["article_ids"])[
+            "hits"
+        ]["hits"]
         deadletters = run.es.options(ignore_status=404).search(
             index=run.settings.index("deadletter"), size=1000
         )
         return Outcome(
             fed=len(corpus) + extra,
             article_ids={h["_id"] for h in hits["hits"]["hits"]},
-            event_ids={h["_id"] for h in events["hits"]["hits"]},
+            event_count=len(events),
+            event_articles={a for h in events for a in h["_source"]["article_ids"]},
             max_article_version=max((h["_version"] for h in hits["hits"]["hits"]), default=0),
             deadletters=[h["_source"] for h in deadletters.get("hits", {}).get("hits", [])],
         )
