@@ -36,6 +36,7 @@ SOFT_LABELS = frozenset(
 MAX_TOKENS = 6  # 'PORT - AU - PRINCE'
 MIN_SIMILARITY = 0.75
 EXACT_CHALLENGE = 0.9
+SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", '"', "\u201c", "\u201d", "-", "\u2014"})
 NEAR_KM = 300.0
 # A province's centre is a rough point: being near the story's towns counts less for it.
 NEAR_BONUS = {"city": 1.0, "site": 1.0, "admin1": 0.5}
@@ -210,7 +211,9 @@ def _after_place_word(span: Span) -> bool:
     )
 
 
-def _accept_scanned(place: Place, similarity: float, span: Span, context: Counter[str]) -> bool:
+def _accept_scanned(
+    place: Place, similarity: float, span: Span, context: Counter[str], labelled: bool
+) -> bool:
     """A gazetteer hit NER did not call a place: only when the story's geography backs it."""
     if span.text in CONNECTORS or (len(span) == 1 and span[0].is_stop):
         return False
@@ -223,8 +226,17 @@ def _accept_scanned(place: Place, similarity: float, span: Span, context: Counte
         return False
     if _is_dateline(span):
         return True
-    # Sentence-initial words are capitalised anyway: only a story about the country vouches.
-    return in_context or (place.population >= 100_000 and not span[0].is_sent_start)
+    if in_context:
+        return True
+    # Out of the story's countries only a big city NER saw as a name, mid-sentence: a lone
+    # capitalised word ("Reading the statement", "Mobile networks") is no evidence.
+    return place.population >= 100_000 and labelled and not _starts_sentence(span)
+
+
+def _starts_sentence(span: Span) -> bool:
+    """The pipeline runs without a parser, so look at the previous token ourselves."""
+    before = span.doc[span.start - 1] if span.start else None
+    return before is None or before.is_space or before.text in SENTENCE_ENDS
 
 
 def _ner_places(
@@ -277,7 +289,7 @@ def _scanned_places(
             continue
         span = doc[start:end]
         best = gazetteer.best(text, context)
-        if best is None or not _accept_scanned(best[0], best[1], span, context):
+        if best is None or not _accept_scanned(best[0], best[1], span, context, bool(names)):
             continue
         _, kind = _strip(span)
         found.append((span, best[0], best[1], kind))

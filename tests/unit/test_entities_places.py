@@ -1,0 +1,85 @@
+"""Place recognition and resolution on small texts: spellings, context, false positives."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from schemas.articles import Entity
+from services.common.settings import Settings
+from services.entities.geonames import fold, skeleton
+from services.entities.ner import entities_of, load_pipeline
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    # The GeoNames index is cached per process, so this shares it with the seed fixture.
+    return load_pipeline(Settings().spacy_model)
+
+
+def places(nlp: Language, text: str) -> dict[str, Entity]:
+    return {e.text: e for e in entities_of(nlp(text)) if e.precision is not None}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Deir al-Zor", "Deir ez-Zor"),
+        ("Deir Ezzor", "Deir ez-Zor"),
+        ("Raqqa", "Ar Raqqah"),
+        ("Raqqa", "Arraqqah"),
+    ],
+)
+def test_transliterations_fold_together(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Mayadeen", "Al Mayadin"), ("Maadan", "Ma'dan"), ("Deir Al Zour", "Dayr az Zawr")]
+)
+def test_vowel_spellings_share_a_skeleton(a: str, b: str) -> None:
+    assert skeleton(fold(a)) == skeleton(fold(b))
+
+
+def test_the_same_name_resolves_by_the_story_country(nlp: Language) -> None:
+    syria = places(nlp, "Syrian troops advanced on Maadan, east of Raqqa, the army said.")
+    armenia = places(
+        nlp, "Residents of Maadan in Armenia's Tavush province said the road to Yerevan was shut."
+    )
+    assert syria["Maadan"].country == "Syria" and syria["Maadan"].geonames_id == 167538
+    assert armenia["Maadan"].country == "Armenia"
+
+
+def test_places_named_together_lie_together(nlp: Language) -> None:
+    # GeoNames also lists Pokrovsk as an old name of Engels on the Volga, a bigger town.
+    found = places(nlp, "Russian forces advanced on Pokrovsk, cutting the road to Dnipro, Kyiv said.")
+    assert found["Pokrovsk"].country == "Ukraine" and found["Pokrovsk"].lat == pytest.approx(48.28, abs=0.1)
+
+
+def test_a_dateline_is_a_place_whatever_its_case(nlp: Language) -> None:
+    found = places(nlp, "BAMAKO (Reuters) - Gunmen attacked a checkpoint, officials said.")
+    assert found["BAMAKO"].canonical == "Bamako" and found["BAMAKO"].country == "Mali"
+
+
+def test_province_mentions_are_admin1(nlp: Language) -> None:
+    found = places(nlp, "Clashes spread to the province of Homs and to Idlib province, the monitor said.")
+    assert found["Homs"].precision == "admin1" and found["Homs"].place_type == "admin1"
+    assert found["Idlib"].precision == "admin1" and found["Idlib"].country == "Syria"
+
+
+def test_common_capitalised_words_are_not_places(nlp: Language) -> None:
+    text = "Reading the statement aloud, the spokesman said Mobile networks were down. Nice weather helped."
+    assert places(nlp, text) == {}
+
+
+def test_demonyms_are_nationalities_not_places(nlp: Language) -> None:
+    found = entities_of(nlp("Ukrainian drones hit a depot, Somali officials said."))
+    assert all(e.label == "NORP" for e in found if e.text in ("Ukrainian", "Somali"))
+    assert all(e.lat is None for e in found)
+
+
+def test_curated_supplement_places_have_positions(nlp: Language) -> None:
+    # The small model calls both a nationality (NORP).
+    found = places(nlp, "A plane crashed at Hmeimim airbase, and fighters fled into the Badiya.")
+    assert found["Hmeimim"].label == "FAC" and found["Hmeimim"].admin1 == "Latakia"
+    assert found["Badiya"].place_type == "region" and found["Badiya"].country == "Syria"
