@@ -124,9 +124,9 @@ def run_scenario(
         _wait_until_stable(run, "events")  # events trail their articles by one stage
         articles = run.settings.index("articles")
         hits = run.es.search(index=articles, size=10_000, version=True, source=False)
-        events = run.es.search(index=run.settings.index("events"), size=10_000, source=["article_ids"])[
-            "hits"
-        ]["hits"]
+        events = run.es.search(
+            index=run.settings.index("events"), size=10_000, source_includes=["article_ids"]
+        )["hits"]["hits"]
         deadletters = run.es.options(ignore_status=404).search(
             index=run.settings.index("deadletter"), size=1000
         )
