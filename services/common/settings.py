@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int | None = Field(default=None, description="Overrides the stage's default port.")
     state_dir: Path = Path(".stack/state")
+    gazetteer_cache_dir: Path = Field(
+        default=Path(__file__).resolve().parents[2] / ".stack" / "cache",
+        description="Built GeoNames index (entities); shared by every state dir, keyed by data version.",
+    )
     log_level: str = "info"
 
     # Dedup (near-duplicates: MinHash LSH candidates, verified on exact word shingles)

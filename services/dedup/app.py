@@ -9,6 +9,7 @@ about a millisecond (`make bench-dedup`), far below the gap between wire stories
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import MutableMapping
 from typing import Any, cast
 
@@ -52,10 +53,16 @@ class Decider:
     def __init__(self) -> None:
         self._memory: Memory | None = None
         self._owned = False
+        self._assignments = 0
 
-    def memory(self) -> Memory:
-        if self._memory is None:
-            self._memory = Memory(cast(MutableMapping[str, str], remembered), params)
+    async def memory(self) -> Memory:
+        while self._memory is None:
+            assignment = self._assignments
+            memory = Memory(cast(MutableMapping[str, str], remembered), params, restore=False)
+            for _ in memory.restore():
+                await asyncio.sleep(0)  # heartbeats and rebalances go on during a long rebuild
+            if assignment == self._assignments:  # else rebuild: the table may have moved on
+                self._memory = memory
         return self._memory
 
     def reassigned(self, assigned: set[TP]) -> None:
@@ -63,6 +70,7 @@ class Decider:
         if not (owned and self._owned):
             self._memory = None
         self._owned = owned
+        self._assignments += 1
 
 
 decider = Decider()
@@ -93,7 +101,7 @@ async def sequence_raw(stream: ByteStream) -> None:
 async def deduplicate_raw(stream: ByteStream) -> None:
     async for event, raw in stage.messages(stream, RawArticle):
         async with stage.guard(event):
-            memory = decider.memory()
+            memory = await decider.memory()
             result = deduplicate(raw, memory)
             delivery = await stage.publish(result)
             await delivery  # remember a story only once its unique copy is safely on Kafka

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import heapq
 import json
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,7 +90,8 @@ class Features:
 
 
 class Memory:
-    def __init__(self, store: MutableMapping[str, str], params: DedupParams) -> None:
+    def __init__(self, store: MutableMapping[str, str], params: DedupParams, *, restore: bool = True) -> None:
+        """`restore=False` leaves indexing the store to the caller, through `restore()`."""
         self.store = store
         self.params = params
         # One set of permutations for every signature: building them per story costs more
@@ -104,9 +105,18 @@ class Memory:
         # while it streams through; copies must also be published within the window.
         self._newest: datetime | None = None
         self._last: tuple[str, Features] | None = None  # decided, not yet remembered
-        for value in list(store.values()):
+        if restore:
+            for _ in self.restore():
+                pass
+
+    def restore(self, step: int = 500) -> Iterator[int]:
+        """Index every stored entry, yielding the count after each `step`: a caller in an
+        event loop yields there, so a long rebuild does not starve Kafka heartbeats."""
+        for count, value in enumerate(list(self.store.values()), start=1):
             entry = Entry.loads(value)
             self._index(entry, self._signature(entry.shingles))
+            if count % step == 0:
+                yield count
 
     def __len__(self) -> int:
         return len(self._by_fingerprint)
