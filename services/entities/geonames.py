@@ -264,4 +264,7 @@ def load_index(cache_dir: Path) -> GeoIndex:
     with tmp.open("wb") as f:
         pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(cache)  # atomic: parallel workers never read half a file
+    for stale in cache_dir.glob("geonames-*.pickle"):
+        if stale != cache:
+            stale.unlink(missing_ok=True)
     return index

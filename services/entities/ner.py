@@ -74,7 +74,7 @@ def load_pipeline(model_name: str, cache_dir: Path | None = None) -> Language:
         ]
     )
     resolver = cast(PlaceResolver, nlp.add_pipe("wirestream_places", last=True))
-    resolver.gazetteer = Gazetteer(load_index(cache_dir or get_settings().state_dir / "gazetteer"))
+    resolver.gazetteer = Gazetteer(load_index(cache_dir or get_settings().gazetteer_cache_dir))
     return nlp
 
 
