@@ -217,6 +217,7 @@ class Stage:
                     message = decode(event.value, model)
                 except CodecError as exc:
                     current_partition.set(event.message.partition)
+                    current_article.set(None)  # undecodable: no article to name
                     await self.send_dead_letter(exc, event)
                     continue
                 batch.append((event, message))
