@@ -29,10 +29,8 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Labels a gazetteer hit may replace when the whole span is a known place in the story's country.
 REPLACEABLE = frozenset({"PERSON", "ORG", "NORP"})
 # Labels the small model hands out to place names by mistake ("Macomia in" WORK_OF_ART).
-SOFT_LABELS = frozenset(
-    {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"}
-    | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
-)
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"})
+SOFT_LABELS = NUMERIC_LABELS | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
 MAX_TOKENS = 6  # 'PORT - AU - PRINCE'
 MIN_SIMILARITY = 0.75
 EXACT_CHALLENGE = 0.9
@@ -289,7 +287,9 @@ def _scanned_places(
             continue
         span = doc[start:end]
         best = gazetteer.best(text, context)
-        if best is None or not _accept_scanned(best[0], best[1], span, context, bool(names)):
+        # NER saw a name there, of whatever kind (not a number or a date).
+        labelled = any(e.label_ not in NUMERIC_LABELS for e in overlapping)
+        if best is None or not _accept_scanned(best[0], best[1], span, context, labelled):
             continue
         _, kind = _strip(span)
         found.append((span, best[0], best[1], kind))
@@ -312,7 +312,10 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     found = _ner_places(ents, gazetteer, context, taken)
     # What NER placed tells which country the story is about; then the scan, then a re-ranking.
     context.update(place.country_code for _, place, _, _ in found)
-    found += _scanned_places(doc, ents, words, gazetteer, context, taken)
+    scanned = _scanned_places(doc, ents, words, gazetteer, context, taken)
+    if scanned:  # a later "Bamako" vouches for an earlier "Kayes": scan once more
+        scanned += _scanned_places(doc, ents, words, gazetteer, context, taken)
+    found += scanned
     resolved = []
     for span, first, _, kind in found:
         # Judge a name by the other places only: its own first guesses would vote for themselves.
