@@ -72,7 +72,11 @@ class Gazetteer:
             found: dict[int, float] = dict.fromkeys(self.index.by_fold.get(key, ()), 1.0)
             if len(key) >= 4:
                 for other in self.index.by_skeleton.get(skeleton(key), ()):
-                    similarity = SequenceMatcher(None, key, other).ratio()
+                    matcher = SequenceMatcher(None, key, other)
+                    # The cheap upper bounds first: most skeleton mates are far off.
+                    if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
+                        continue
+                    similarity = matcher.ratio()
                     if similarity >= MIN_SIMILARITY:
                         for place in self.index.by_fold[other]:
                             found[place] = max(found.get(place, 0.0), similarity)
