@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install up down stop status lint schemas unit integration clean kibana bench-indexer
+.PHONY: run test install up down stop status lint schemas unit integration clean reliability kibana bench-indexer
 
 run: install up  ## start the stack and all stages, feed seeds/, wait until searchable
 	$(BIN)/wirestream topics
@@ -22,6 +22,9 @@ run: install up  ## start the stack and all stages, feed seeds/, wait until sear
 
 test: install up  ## unit, integration and end-to-end tests against the real servers
 	$(BIN)/pytest
+
+reliability: install up  ## every fault scenario, 3 runs in a row (make test runs a fast subset)
+	for run in 1 2 3; do WIRESTREAM_RELIABILITY=full $(BIN)/pytest tests/reliability || exit 1; done
 
 unit: install  ## tests that need no server
 	$(BIN)/pytest -m "not integration"
@@ -73,7 +76,6 @@ bench: install up bench-feeder  ## pipeline vs the nlp.pipe ceiling, a plain scr
 
 .PHONY: eval-events
 eval-events: install  ## incident precision/recall and field accuracy on eval/events (real spaCy entities)
-	$(BIN)/python eval/events/score.py --verbose
 	$(BIN)/python eval/events/score.py --verbose
 
 .PHONY: eval-dedup bench-dedup
