@@ -25,6 +25,7 @@ test: install up  ## unit, integration and end-to-end tests against the real ser
 
 reliability: install up  ## every fault scenario, 3 runs in a row (make test runs a fast subset)
 	for run in 1 2 3; do WIRESTREAM_RELIABILITY=full $(BIN)/pytest tests/reliability || exit 1; done
+	cat .stack/reliability/outcomes.tsv
 
 unit: install  ## tests that need no server
 	$(BIN)/pytest -m "not integration"

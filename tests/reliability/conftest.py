@@ -17,9 +17,10 @@ from services.offline import process
 from tests.conftest import ROOT
 from tests.reliability.corpus import write_corpus
 from tests.reliability.private_stack import PrivateStack
-from tests.reliability.scenario import FULL, Outcome, load_corpus, run_scenario
+from tests.reliability.scenario import FULL, Outcome, load_corpus, report, run_scenario
 
 CORPUS_SIZE = 60
+SYNDICATED_COPIES = 6
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,7 +41,8 @@ def private_stack() -> Iterator[PrivateStack]:
 
 @pytest.fixture(scope="session")
 def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("corpus") / "corpus.jsonl", CORPUS_SIZE)
+    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
+    return write_corpus(path, CORPUS_SIZE, SYNDICATED_COPIES)
 
 
 @pytest.fixture(scope="session")
@@ -65,4 +67,7 @@ def baseline(
     """The same corpus without faults: what every faulty run must end up equal to."""
     outcome = run_scenario(private_stack, tmp_path_factory.mktemp("baseline"), corpus, len(expected_ids))
     assert outcome.article_ids == expected_ids
+    assert len(expected_ids) == CORPUS_SIZE, "only the syndicated copies are duplicates"
+    assert outcome.duplicates_found == SYNDICATED_COPIES
+    report("baseline (no fault)", outcome)
     return outcome

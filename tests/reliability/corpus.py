@@ -29,22 +29,27 @@ def seed_sentences() -> list[str]:
     return sentences
 
 
-def write_corpus(path: Path, count: int, seed: int = 7) -> Path:
+def write_corpus(path: Path, count: int, copies: int, seed: int = 7) -> Path:
+    """`count` distinct stories, then `copies` of some of them as other outlets ran them:
+    true duplicates, which dedup must report and the index must not show twice."""
     rng = random.Random(seed)
     pool = seed_sentences()
-    with path.open("w", encoding="utf-8") as out:
-        for number in range(count):
-            lede = (
-                f"{rng.choice(ACTORS)} attacked positions near {rng.choice(PLACES)} on "
-                f"{rng.choice(DAYS)}, killing {rng.randint(2, 60)} people, report {number} said."
-            )
-            body = [lede, *rng.sample(pool, 6)]
-            article = {
+    stories = []
+    for number in range(count):
+        lede = (
+            f"{rng.choice(ACTORS)} attacked positions near {rng.choice(PLACES)} on "
+            f"{rng.choice(DAYS)}, killing {rng.randint(2, 60)} people, report {number} said."
+        )
+        body = [lede, *rng.sample(pool, 6)]
+        stories.append(
+            {
                 "headline": f"Report {number}",
                 "paragraphs": body,
                 "agency": rng.choice(["AP", "AFP", "Reuters"]),
                 "outlet": f"Outlet {number % 7}",
                 "published": f"2018-05-{rng.randint(10, 28):02d}",
             }
-            out.write(json.dumps(article) + "\n")
+        )
+    stories += [{**story, "outlet": "Syndicating Outlet"} for story in rng.sample(stories, copies)]
+    path.write_text("".join(json.dumps(story) + "\n" for story in stories), encoding="utf-8")
     return path

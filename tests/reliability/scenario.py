@@ -3,6 +3,7 @@ injected half way, wait for the pipeline to settle, and report what Elasticsearc
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import urllib.request
@@ -15,11 +16,13 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from schemas.articles import RawArticle
+from schemas.topics import DUPLICATES
 from services.common.es import es_client
 from services.common.kafka import create_topics, reliable_producer, send
 from services.common.settings import Settings
 from services.feeder.reader import read_paths
-from tests.integration.harness import StageProcess, fresh_overrides, wait_for
+from tests.conftest import ROOT
+from tests.integration.harness import StageProcess, fresh_overrides, read_topic, wait_for
 from tests.reliability.private_stack import PrivateStack
 
 STAGES = ("feeder", "dedup", "entities", "events", "indexer")
@@ -33,6 +36,7 @@ class Outcome:
     event_count: int
     event_articles: set[str]  # every article some event was assembled from
     max_article_version: int
+    duplicates_found: int  # distinct copies dedup reported
     deadletters: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -130,7 +134,9 @@ def run_scenario(
         deadletters = run.es.options(ignore_status=404).search(
             index=run.settings.index("deadletter"), size=1000
         )
+        notices = read_topic(run.settings, run.settings.topic(DUPLICATES))
         return Outcome(
+            duplicates_found=len({json.loads(n.value)["article_id"] for n in notices}),
             fed=len(corpus) + extra,
             article_ids={h["_id"] for h in hits["hits"]["hits"]},
             event_count=len(events),
@@ -140,3 +146,17 @@ def run_scenario(
         )
     finally:
         run.close()
+
+
+RESULTS = ROOT / ".stack" / "reliability" / "outcomes.tsv"
+
+
+def report(scenario: str, outcome: Outcome) -> None:
+    """One line per scenario run, for the README's table (make reliability prints them)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(
+            f"{time.strftime('%Y-%m-%d %H:%M')}\t{scenario}\tfed {outcome.fed}\t"
+            f"indexed {len(outcome.article_ids)}\tduplicates {outcome.duplicates_found}\t"
+            f"events {outcome.event_count}\tmax version {outcome.max_article_version}\n"
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 import urllib.request
@@ -15,12 +16,14 @@ from schemas.topics import ENRICHED, EVENTS, RAW, UNIQUE
 from services.common.codec import encode
 from services.common.kafka import kafka_python_config
 from tests.reliability.private_stack import PrivateStack
-from tests.reliability.scenario import FULL, Outcome, Run, run_scenario
+from tests.reliability.scenario import FULL, Outcome, Run, report, run_scenario
 
 full_only = pytest.mark.full_only
 
 
 def assert_same_as_baseline(outcome: Outcome, baseline: Outcome, expected: set[str]) -> None:
+    report(os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0], outcome)
+    assert outcome.duplicates_found == baseline.duplicates_found
     missing, extra = expected - outcome.article_ids, outcome.article_ids - expected
     assert not missing and not extra, f"missing {sorted(missing)[:5]}, extra {sorted(extra)[:5]}"
     # Every article's incidents reached the index: no report was lost.
