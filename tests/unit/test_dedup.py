@@ -182,11 +182,12 @@ def test_short_sentences_may_recur_and_empty_paragraphs_go() -> None:
     assert drop_repeated_sentences([long, long.replace("Monday", "Monday,")]) == [long]
 
 
-def test_a_story_redelivered_after_it_was_remembered_goes_out_again_as_itself() -> None:
+def test_a_story_delivered_again_after_it_was_remembered_is_a_notice_naming_itself() -> None:
     memory = _memory()
     first = _raws()[0]
     _feed(memory, first)
     again = deduplicate(first, memory)
-    assert isinstance(again, UniqueArticle) and again.article.article_id == first.article.article_id
+    assert isinstance(again, DuplicateNotice)
+    assert again.article_id == again.original_id == first.article.article_id
     remember(again, memory)
     assert len(memory) == 1
