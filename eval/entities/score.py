@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.articles import Entity
+from services.common.geo import haversine_km
 from services.common.settings import Settings
 from services.entities.ner import entities_of, load_pipeline
 
@@ -49,13 +49,6 @@ class Gold:
     @property
     def type(self) -> str:
         return TYPE_OF_GOLD[self.kind]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlon = math.radians(lon2 - lon1)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 def gold_mentions(text: str, entries: list[list[str | float]]) -> list[Gold]:

@@ -18,7 +18,6 @@ Usage: `make eval-events` (or `python eval/events/score.py [-v]`).
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from schemas.articles import Article, UniqueArticle  # noqa: E402
 from schemas.events import Event  # noqa: E402
+from services.common.geo import haversine_km  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
 from services.entities.ner import enrich, load_pipeline  # noqa: E402
 from services.events.extract import extract_events  # noqa: E402
@@ -79,15 +79,6 @@ def _plain(name: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 6371 * 2 * math.asin(math.sqrt(h))
-
-
 def _same_name(a: str, b: str) -> bool:
     """Transliterations differ by a letter or two: Shabele/Shabelle, Taez/Taiz."""
     return SequenceMatcher(None, _plain(a), _plain(b)).ratio() >= SAME_NAME
@@ -104,7 +95,7 @@ def place_right(event: Event, gold: dict[str, Any]) -> bool:
     return (
         where.lat is not None
         and where.lon is not None
-        and _km(where.lat, where.lon, gold["lat"], gold["lon"]) <= PLACE_KM
+        and haversine_km(where.lat, where.lon, gold["lat"], gold["lon"]) <= PLACE_KM
     )
 
 

@@ -18,6 +18,7 @@ from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc, Span
 
 from schemas.articles import PlaceType
+from services.common.geo import haversine_km
 from services.entities.geonames import GeoIndex, Place, fold, skeleton
 
 CITY_WORDS = frozenset({"city", "town", "village"})
@@ -115,14 +116,7 @@ def _strip(span: Span) -> tuple[Span, PlaceType | None]:
 
 
 def _near(place: Place, anchors: Sequence[tuple[float, float]]) -> bool:
-    return any(distance_km(place.lat, place.lon, lat, lon) <= NEAR_KM for lat, lon in anchors)
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlon = math.radians(lon2 - lon1)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
+    return any(haversine_km(place.lat, place.lon, lat, lon) <= NEAR_KM for lat, lon in anchors)
 
 
 def _score(

@@ -10,10 +10,10 @@ of the first report, so ids are deterministic for a given order of the region's 
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from schemas.events import Event, Fatalities, Location
+from services.common.geo import haversine_km
 
 DATE_TOLERANCE = timedelta(days=1)
 SAME_PLACE_KM = 25.0
@@ -36,10 +36,7 @@ def region_of(event: Event) -> str:
 def _km(a: Location, b: Location) -> float | None:
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371 * 2 * math.asin(math.sqrt(h))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def same_place(a: Location | None, b: Location | None) -> bool:

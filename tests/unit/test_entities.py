@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
 
 from schemas.articles import EnrichedArticle, Entity
+from services.common.geo import haversine_km
 
 
 def _canonical(enriched: dict[str, EnrichedArticle]) -> set[str]:
@@ -62,15 +62,6 @@ SEED_REGIONS: dict[str, tuple[float, float, float, float]] = {
     "Badiya": (33.0, 36.5, 36.8, 41.5),
     "Euphrates": (34.4, 36.9, 37.9, 41.0),
 }
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 def _mentions_of(enriched: dict[str, EnrichedArticle], canonical: str) -> list[Entity]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
@@ -8,16 +7,10 @@ import pytest
 
 from schemas.articles import EnrichedArticle
 from schemas.events import Event
+from services.common.geo import haversine_km
 from services.events.dates import incident_date
 from services.events.extract import extract_events, find_incidents
 from services.events.numbers import counts
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371 * 2 * math.asin(math.sqrt(a))
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +30,7 @@ def test_seed_incidents_match_gold_dates_places_and_tolls(
             where = expected["location"]
             assert event.location is not None and event.location.lat is not None
             assert event.location.lon is not None
-            distance = _km(event.location.lat, event.location.lon, where["lat"], where["lon"])
+            distance = haversine_km(event.location.lat, event.location.lon, where["lat"], where["lon"])
             assert distance <= where["tolerance_km"], f"{expected['id']}: {distance:.0f} km off"
             assert event.location.country == where["country"]
             assert event.fatalities.best == expected["fatalities"]["best"], expected["id"]
