@@ -70,6 +70,7 @@ class Stage:
         )
         self.metrics = StageMetrics(name)
         self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
+        self._internal_topics: list[str] = []
         self._contract_topics = {settings.topic(spec) for spec in ALL_TOPICS}
         self.app.page("/health/")(self._health_view())
         self.app.page("/metrics")(self._metrics_view())
@@ -77,7 +78,8 @@ class Stage:
         self.app.on_worker_init.connect(self._create_topics)
 
     def _create_topics(self, app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        """Before the worker starts: contract topics and this stage's table changelogs.
+        """Before the worker starts: contract topics, this stage's internal topics and its
+        table changelogs.
 
         Without this, Faust creates a changelog on first start while the consumer still
         sees it with 0 partitions, and the first table write fails.
@@ -86,7 +88,7 @@ class Stage:
         backoff = 1.0
         while True:  # a stage started before its broker waits for it instead of exiting
             try:
-                create_topics(self.settings, extra_compacted=changelogs)
+                create_topics(self.settings, extra_compacted=changelogs, extra=tuple(self._internal_topics))
                 return
             except KafkaError as exc:
                 log.warning("stage=%s kafka not reachable yet (%s); retrying", self.name, exc)
@@ -133,6 +135,19 @@ class Stage:
 
     def topic(self, spec: TopicSpec) -> faust.TopicT:
         return self.topics[spec]
+
+    def internal_topic(self, suffix: str) -> faust.TopicT:
+        """A topic only this stage uses (a repartition step), created with the contract
+        topics' partitions and retention before the worker starts."""
+        name = f"{self.settings.topic_prefix}.{suffix}"
+        self._internal_topics.append(name)
+        return self.app.topic(
+            name,
+            key_type=bytes,
+            value_type=bytes,
+            partitions=self.settings.topic_partitions,
+            retention=self.settings.topic_retention_ms / 1000,
+        )
 
     async def publish(self, message: WireModel) -> Awaitable[RecordMetadata]:
         """Send on the message's topic, keyed as the topic contract says.

@@ -17,7 +17,6 @@ from faust.types import TP
 
 from schemas.articles import RawArticle
 from schemas.topics import RAW
-from services.common.kafka import create_topics
 from services.common.settings import get_settings
 from services.common.stage import ByteStream, Stage
 from services.dedup.logic import deduplicate, remember
@@ -29,13 +28,7 @@ settings = get_settings()
 stage = Stage("dedup", settings)
 app = stage.app
 raw_topic = stage.topic(RAW)
-ordered_topic = app.topic(
-    f"{settings.topic_prefix}.dedup-ordered",
-    key_type=bytes,
-    value_type=bytes,
-    partitions=settings.topic_partitions,
-    retention=settings.topic_retention_ms / 1000,
-)
+ordered_topic = stage.internal_topic("dedup-ordered")
 # article id -> remembered story (shingles, fingerprint, time); changelog-backed, so a
 # restarted or newly assigned replica rebuilds it, and the LSH index from it.
 remembered = app.Table("remembered", key_type=str, value_type=str)
@@ -74,11 +67,6 @@ class Decider:
 
 
 decider = Decider()
-
-
-@app.on_worker_init.connect
-def _create_ordered_topic(app: Any, /, *args: Any, **kwargs: Any) -> None:
-    create_topics(settings, extra=(ordered_topic.get_topic_name(),))
 
 
 @app.on_partitions_assigned.connect

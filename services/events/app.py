@@ -11,13 +11,11 @@ move together). The merged event goes out on the compacted wire.events under its
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from schemas.articles import EnrichedArticle
 from schemas.events import Event
 from schemas.topics import ENRICHED
 from services.common.codec import encode
-from services.common.kafka import create_topics
 from services.common.settings import get_settings
 from services.common.stage import ByteStream, Stage
 from services.events.assembly import assemble, region_of
@@ -27,20 +25,9 @@ settings = get_settings()
 stage = Stage("events", settings)
 app = stage.app
 enriched_topic = stage.topic(ENRICHED)
-regions_topic = app.topic(
-    f"{settings.topic_prefix}.events-by-region",
-    key_type=bytes,
-    value_type=bytes,
-    partitions=settings.topic_partitions,
-    retention=settings.topic_retention_ms / 1000,
-)
+regions_topic = stage.internal_topic("events-by-region")
 # region -> JSON list of the region's recent events (assembly.KEEP_DAYS).
 recent = app.Table("recent-events", key_type=str, value_type=str)
-
-
-@app.on_worker_init.connect
-def _create_regions_topic(app: Any, /, *args: Any, **kwargs: Any) -> None:
-    create_topics(settings, extra=(regions_topic.get_topic_name(),))
 
 
 @app.agent(enriched_topic)
