@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     kafka_username: str | None = None
     kafka_password: SecretStr | None = None
     kafka_ca_file: Path | None = None
+    kafka_session_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a crashed replica holds its partitions before the group moves on.",
+    )
 
     # Topics: names are `<prefix>.<suffix>`; tests use a fresh prefix each.
     topic_prefix: str = "wire"

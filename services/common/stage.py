@@ -60,6 +60,10 @@ class Stage:
             store="memory://",  # tables rebuild from their changelog topics on start
             table_cleanup_interval=60.0,
             producer_acks=-1,
+            # Faust's 60 s default left a restarted replica waiting a minute for the
+            # partitions its crashed predecessor still held.
+            broker_session_timeout=settings.kafka_session_timeout_seconds,
+            broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_seconds / 5),
             producer_max_request_size=MAX_MESSAGE_BYTES,
             consumer_auto_offset_reset="earliest",
             web_host=settings.web_host,

@@ -82,9 +82,14 @@ def _healthy(process: StageProcess) -> bool:
         return False
 
 
-def _wait_until_stable(run: Run, alias: str, polls: int = 3, every: float = 2.0) -> None:
+def _wait_until_stable(run: Run, alias: str, polls: int = 5, every: float = 3.0) -> None:
+    """Until the count has not moved for `polls` reads, over longer than a Kafka session
+    timeout: a restarted stage may wait that long for its partitions."""
     counts: list[int] = []
-    while len(counts) < polls or len(set(counts[-polls:])) > 1:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and (
+        len(counts) < polls or len(set(counts[-polls:])) > 1 or counts[-1] == 0
+    ):
         counts.append(run.count(alias))
         time.sleep(every)
 
