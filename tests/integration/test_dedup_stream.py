@@ -74,5 +74,10 @@ def test_copies_on_other_partitions_after_a_restart_are_notices_of_the_first(
     assert by_copy["copy-exact"].similarity == 1.0
     assert all(n.outlet == n.article_id.removeprefix("copy-") for n in by_copy.values())
     # The bad message is a dead letter that names the topic it arrived on; the copies after it passed.
-    [letter] = [decode(r.value, DeadLetter) for r in read_topic(settings, settings.topic(DEADLETTER), 1)]
-    assert (letter.stage, letter.topic, letter.payload) == ("dedup", settings.topic(RAW), "{not json")
+    # At least once here too: a replica stopped before committing re-reads the bad message,
+    # and the repeat carries the same topic, partition and offset, so it indexes to one _id.
+    letters = [decode(r.value, DeadLetter) for r in read_topic(settings, settings.topic(DEADLETTER), 1)]
+    assert {(x.stage, x.topic, x.partition, x.payload) for x in letters} == {
+        ("dedup", settings.topic(RAW), 0, "{not json")
+    }
+    assert len({x.offset for x in letters}) == 1, "one bad message, however often it was read"
