@@ -18,7 +18,6 @@ import time
 import uuid
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from schemas.topics import ALL_TOPICS, RAW
@@ -26,6 +25,7 @@ from services.common.kafka import create_topics, kafka_python_config
 from services.common.settings import Settings
 from services.feeder.backlog import publish_backlog
 from services.feeder.reader import read_paths
+from tests.integration.harness import messages_on
 
 PLACES = ["BEIRUT", "KABUL", "LAGOS", "BAGHDAD", "DAMASCUS", "NAIROBI", "MOGADISHU", "SANAA", "TRIPOLI"]
 AGENCIES = ["AP", "AFP", "Reuters"]
@@ -68,15 +68,6 @@ def write_backlog(folder: Path, count: int, kind: str) -> None:
         (folder / name).write_text("\n\n".join(s.pop("paragraphs")) + "\n", encoding="utf-8")  # type: ignore[arg-type]
         meta[name] = s
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-
-
-def messages_on(settings: Settings, topic: str) -> int:
-    consumer = KafkaConsumer(**kafka_python_config(settings))
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        return sum(consumer.end_offsets(partitions).values())
-    finally:
-        consumer.close()
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
@@ -124,5 +124,15 @@ def read_topic(settings: Settings, topic: str, timeout: float = 5.0) -> list[Any
     )
     try:
         return list(consumer)
+    finally:
+        consumer.close()
+
+
+def messages_on(settings: Settings, topic: str) -> int:
+    """How many records a topic holds: the sum of its partitions' end offsets."""
+    consumer = KafkaConsumer(**kafka_python_config(settings))
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        return sum(consumer.end_offsets(partitions).values())
     finally:
         consumer.close()

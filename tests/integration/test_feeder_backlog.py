@@ -12,26 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-
 from schemas.topics import DEADLETTER, RAW
-from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
 from services.feeder.backlog import publish_backlog
 from tests.conftest import ROOT
-from tests.integration.harness import environment, wait_for
+from tests.integration.harness import environment, messages_on, wait_for
 
 FILES = 4000
 DATA = ROOT / "tests" / "data" / "feeder"
-
-
-def _on_topic(settings: Settings, topic: str) -> int:
-    consumer = KafkaConsumer(**kafka_python_config(settings))
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        return sum(consumer.end_offsets(partitions).values())
-    finally:
-        consumer.close()
 
 
 def test_sigterm_flushes_everything_read(
@@ -52,7 +40,7 @@ def test_sigterm_flushes_everything_read(
     )
     try:
         wait_for(
-            lambda: _on_topic(live_settings, raw) > 0 or feed.poll() is not None, 60, "the first records"
+            lambda: messages_on(live_settings, raw) > 0 or feed.poll() is not None, 60, "the first records"
         )
         feed.send_signal(signal.SIGTERM)
         output, _ = feed.communicate(timeout=60)
@@ -64,7 +52,7 @@ def test_sigterm_flushes_everything_read(
     assert counts, output
     read, published, rejected = map(int, counts.groups())
     assert 0 < read < FILES and rejected == 0
-    assert _on_topic(live_settings, raw) == published == read
+    assert messages_on(live_settings, raw) == published == read
 
 
 def test_backlog_from_feed_urls_and_files(live_settings: Settings, tmp_path: Path) -> None:
@@ -93,5 +81,5 @@ def test_backlog_from_feed_urls_and_files(live_settings: Settings, tmp_path: Pat
     # 2 feed entries and 3 ninjs files published; the unavailable feed is one dead letter.
     assert (summary.read, summary.published) == (6, 5)
     assert summary.rejected == {"HTTP 503 Service Unavailable": 1}
-    assert _on_topic(live_settings, live_settings.topic(RAW)) == 5
-    assert _on_topic(live_settings, live_settings.topic(DEADLETTER)) == 1
+    assert messages_on(live_settings, live_settings.topic(RAW)) == 5
+    assert messages_on(live_settings, live_settings.topic(DEADLETTER)) == 1
