@@ -17,7 +17,7 @@ from services.offline import process
 from tests.conftest import ROOT
 from tests.reliability.corpus import write_corpus
 from tests.reliability.private_stack import PrivateStack
-from tests.reliability.scenario import FULL, Outcome, load_corpus, report, run_scenario
+from tests.reliability.scenario import FULL, Outcome, Suite, load_corpus, report, run_scenario
 
 CORPUS_SIZE = 60
 SYNDICATED_COPIES = 6
@@ -71,3 +71,10 @@ def baseline(
     assert outcome.duplicates_found == SYNDICATED_COPIES
     report("baseline (no fault)", outcome)
     return outcome
+
+
+@pytest.fixture(scope="session")
+def suite(
+    private_stack: PrivateStack, corpus: list[RawArticle], expected_ids: set[str], baseline: Outcome
+) -> Suite:
+    return Suite(private_stack, corpus, expected_ids, baseline)

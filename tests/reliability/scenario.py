@@ -107,7 +107,6 @@ def run_scenario(
     corpus: list[RawArticle],
     expected_articles: int,
     fault: Callable[[Run], None] = lambda run: None,
-    extra_feed: Callable[[Run], int] = lambda run: 0,
     pace_seconds: float = 0.05,
     settle_seconds: float = 240,
 ) -> Outcome:
@@ -123,7 +122,6 @@ def run_scenario(
             time.sleep(pace_seconds)
         producer.flush()
         producer.close()
-        extra = extra_feed(run)
         wait_for(
             lambda: run.count("articles") >= expected_articles,
             settle_seconds,
@@ -142,7 +140,7 @@ def run_scenario(
         notices = read_topic(run.settings, run.settings.topic(DUPLICATES))
         return Outcome(
             duplicates_found=len({json.loads(n.value)["article_id"] for n in notices}),
-            fed=len(corpus) + extra,
+            fed=len(corpus),
             article_ids={h["_id"] for h in hits["hits"]["hits"]},
             event_count=len(events),
             event_articles={a for h in events for a in h["_source"]["article_ids"]},
@@ -165,3 +163,16 @@ def report(scenario: str, outcome: Outcome) -> None:
             f"indexed {len(outcome.article_ids)}\tduplicates {outcome.duplicates_found}\t"
             f"events {outcome.event_count}\tmax version {outcome.max_article_version}\n"
         )
+
+
+@dataclass(frozen=True)
+class Suite:
+    """What every scenario shares: the private stack, the corpus, and the fault-free result."""
+
+    stack: PrivateStack
+    corpus: list[RawArticle]
+    expected_ids: set[str]  # the unique articles the offline pipeline finds in the corpus
+    baseline: Outcome
+
+    def run(self, tmp_path: Path, fault: Callable[[Run], None], pace_seconds: float = 0.05) -> Outcome:
+        return run_scenario(self.stack, tmp_path, self.corpus, len(self.expected_ids), fault, pace_seconds)

@@ -15,13 +15,13 @@ from schemas.articles import RawArticle
 from schemas.topics import ENRICHED, EVENTS, RAW, UNIQUE
 from services.common.codec import encode
 from services.common.kafka import kafka_python_config
-from tests.reliability.private_stack import PrivateStack
-from tests.reliability.scenario import FULL, Outcome, Run, report, run_scenario
+from tests.reliability.scenario import FULL, Outcome, Run, Suite, report
 
 full_only = pytest.mark.full_only
 
 
-def assert_same_as_baseline(outcome: Outcome, baseline: Outcome, expected: set[str]) -> None:
+def assert_same_as_baseline(outcome: Outcome, suite: Suite) -> None:
+    baseline, expected = suite.baseline, suite.expected_ids
     report(os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0], outcome)
     assert outcome.duplicates_found == baseline.duplicates_found
     missing, extra = expected - outcome.article_ids, outcome.article_ids - expected
@@ -46,64 +46,46 @@ def assert_same_as_baseline(outcome: Outcome, baseline: Outcome, expected: set[s
 )
 def test_sigkill_a_stage_mid_feed(
     stage: str,
-    private_stack: PrivateStack,
+    suite: Suite,
     tmp_path: Path,
-    corpus: list[RawArticle],
-    expected_ids: set[str],
-    baseline: Outcome,
 ) -> None:
-    outcome = run_scenario(
-        private_stack,
-        tmp_path,
-        corpus,
-        len(expected_ids),
-        fault=lambda run: run.restart(stage, signal.SIGKILL),
-    )
-    assert_same_as_baseline(outcome, baseline, expected_ids)
+    outcome = suite.run(tmp_path, fault=lambda run: run.restart(stage, signal.SIGKILL))
+    assert_same_as_baseline(outcome, suite)
 
 
 @full_only
 def test_sigkill_the_broker_mid_feed(
-    private_stack: PrivateStack,
+    suite: Suite,
     tmp_path: Path,
-    corpus: list[RawArticle],
-    expected_ids: set[str],
-    baseline: Outcome,
 ) -> None:
     def crash_broker(run: Run) -> None:
-        private_stack.kill_kafka()
+        suite.stack.kill_kafka()
         time.sleep(5)
-        private_stack.up("kafka")
+        suite.stack.up("kafka")
 
-    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=crash_broker)
-    assert_same_as_baseline(outcome, baseline, expected_ids)
+    outcome = suite.run(tmp_path, fault=crash_broker)
+    assert_same_as_baseline(outcome, suite)
 
 
 def test_elasticsearch_down_during_a_feed(
-    private_stack: PrivateStack,
+    suite: Suite,
     tmp_path: Path,
-    corpus: list[RawArticle],
-    expected_ids: set[str],
-    baseline: Outcome,
 ) -> None:
     outage = 60 if FULL else 15
 
     def stop_elasticsearch(run: Run) -> None:
-        private_stack.down("elasticsearch")
+        suite.stack.down("elasticsearch")
         time.sleep(outage)
-        private_stack.up("elasticsearch")
+        suite.stack.up("elasticsearch")
 
-    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=stop_elasticsearch)
-    assert_same_as_baseline(outcome, baseline, expected_ids)
+    outcome = suite.run(tmp_path, fault=stop_elasticsearch)
+    assert_same_as_baseline(outcome, suite)
 
 
 @full_only
 def test_rebalance_when_a_second_replica_comes_and_goes(
-    private_stack: PrivateStack,
+    suite: Suite,
     tmp_path: Path,
-    corpus: list[RawArticle],
-    expected_ids: set[str],
-    baseline: Outcome,
 ) -> None:
     def add_and_remove_replica(run: Run) -> None:
         from tests.integration.harness import StageProcess
@@ -112,8 +94,8 @@ def test_rebalance_when_a_second_replica_comes_and_goes(
         time.sleep(10)
         extra.stop()
 
-    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=add_and_remove_replica)
-    assert_same_as_baseline(outcome, baseline, expected_ids)
+    outcome = suite.run(tmp_path, fault=add_and_remove_replica)
+    assert_same_as_baseline(outcome, suite)
 
 
 POISON: dict[str, bytes] = {
@@ -125,11 +107,8 @@ POISON: dict[str, bytes] = {
 
 
 def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
-    private_stack: PrivateStack,
+    suite: Suite,
     tmp_path: Path,
-    corpus: list[RawArticle],
-    expected_ids: set[str],
-    baseline: Outcome,
 ) -> None:
     consumed = [RAW, UNIQUE, ENRICHED, EVENTS]  # every topic a stage reads, but its own dead letters
 
@@ -139,7 +118,7 @@ def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
             for payload in POISON.values():
                 producer.send(run.settings.topic(spec), key=b"poison", value=payload)
         # A valid 5 MB story: too long for spaCy in one piece.
-        huge = corpus[0].article.model_copy(
+        huge = suite.corpus[0].article.model_copy(
             update={"article_id": "huge", "paragraphs": ["word " * 1_000_000]}
         )
         producer.send(
@@ -148,8 +127,8 @@ def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
         producer.flush()
         producer.close()
 
-    outcome = run_scenario(private_stack, tmp_path, corpus, len(expected_ids), fault=poison)
-    assert_same_as_baseline(outcome, baseline, expected_ids)
+    outcome = suite.run(tmp_path, fault=poison)
+    assert_same_as_baseline(outcome, suite)
     by_topic: dict[str | None, set[str]] = {}
     for record in outcome.deadletters:
         by_topic.setdefault(record["topic"], set()).add(record["error"])
@@ -176,11 +155,8 @@ def _lag_metric(port: int) -> float:
 
 @full_only
 def test_slow_events_stage_applies_backpressure_without_loss(
-    private_stack: PrivateStack,
+    suite: Suite,
     tmp_path: Path,
-    corpus: list[RawArticle],
-    expected_ids: set[str],
-    baseline: Outcome,
 ) -> None:
     seen_lag: list[float] = []
 
@@ -195,8 +171,6 @@ def test_slow_events_stage_applies_backpressure_without_loss(
             seen_lag.append(_lag_metric(events.port))
             time.sleep(0.5)
 
-    outcome = run_scenario(
-        private_stack, tmp_path, corpus, len(expected_ids), fault=slow_down_events, pace_seconds=0.01
-    )
-    assert_same_as_baseline(outcome, baseline, expected_ids)
+    outcome = suite.run(tmp_path, fault=slow_down_events, pace_seconds=0.01)
+    assert_same_as_baseline(outcome, suite)
     assert max(seen_lag) > 0, f"lag never visible in metrics: {seen_lag}"
