@@ -79,6 +79,10 @@ bench: install up bench-feeder  ## pipeline vs the nlp.pipe ceiling, a plain scr
 eval-events: install  ## incident precision/recall and field accuracy on eval/events (real spaCy entities)
 	$(BIN)/python eval/events/score.py --verbose
 
+.PHONY: eval-events-heldout
+eval-events-heldout: install  ## the same scores on eval/events/heldout (never used to tune rules)
+	$(BIN)/python eval/events/score.py --verbose --articles eval/events/heldout
+
 .PHONY: eval-dedup bench-dedup
 eval-dedup: install  ## dedup precision/recall on the labelled benchmark (syndicated variants, hard negatives)
 	$(BIN)/python -m eval.dedup

@@ -1,4 +1,4 @@
-"""Score event extraction on the labelled articles in eval/events/articles/*.yaml.
+"""Score event extraction on labelled articles (eval/events/articles/*.yaml by default).
 
 Runs the real pipeline functions (spaCy entities from services.entities, then
 services.events.extract) on every article and compares the incidents with the gold:
@@ -12,7 +12,8 @@ services.events.extract) on every article and compares the incidents with the go
   [low, high] range. Place and admin1 names compare after dropping accents, case and
   punctuation, with a similarity of at least SAME_NAME for transliterations.
 
-Usage: `make eval-events` (or `python eval/events/score.py [-v]`).
+Usage: `make eval-events` (or `python eval/events/score.py [-v] [--articles DIR]`);
+`make eval-events-heldout` scores eval/events/heldout/, which no rule was tuned on.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ class Tally:
     problems: list[str] = field(default_factory=list)
 
 
-def load_gold() -> list[dict[str, Any]]:
-    return [item for path in sorted(ARTICLES.glob("*.yaml")) for item in yaml.safe_load(path.read_text())]
+def load_gold(folder: Path) -> list[dict[str, Any]]:
+    return [item for path in sorted(folder.glob("*.yaml")) for item in yaml.safe_load(path.read_text())]
 
 
 def article_of(item: dict[str, Any]) -> UniqueArticle:
@@ -152,8 +153,11 @@ def score(item: dict[str, Any], events: list[Event], tally: Tally) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every case it gets wrong")
+    parser.add_argument("--articles", type=Path, default=ARTICLES, help="folder of labelled *.yaml")
     args = parser.parse_args()
-    gold = load_gold()
+    gold = load_gold(args.articles)
+    if not gold:
+        parser.error(f"no labelled articles in {args.articles}")
     settings = Settings()
     enriched = enrich(load_pipeline(settings.spacy_model), [article_of(i) for i in gold], batch_size=32)
     tally = Tally()
