@@ -97,3 +97,7 @@ eval-entities: install  ## entity P/R/F1 by type, canonical names, places within
 
 bench-entities: install  ## words/s and articles/s of enrich() next to nlp.pipe alone, same texts and batch size
 	$(BIN)/python -m bench.entities --articles $(or $(ARTICLES),500)
+
+.PHONY: profile-entities
+profile-entities: install up  ## py-spy samples of a live entities replica: share of time per part of the work
+	$(BIN)/python -m bench.profile_entities

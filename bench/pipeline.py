@@ -50,6 +50,8 @@ from services.indexer.mappings import ensure_indices
 from tests.integration.harness import StageProcess, fresh_overrides
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
+RUN_DIR = Path(__file__).resolve().parent.parent / ".stack" / "run"  # deploy/stack.sh's pid files
+SERVERS = ["kafka", "elasticsearch"]
 STAGES = ["feeder", "dedup", "entities", "events", "indexer"]
 WARMUP = 24  # articles that load spaCy and create indices before the clock starts
 POLL_SECONDS = 0.2  # resolution of "searchable"
@@ -213,46 +215,66 @@ def publish_steadily(settings: Settings, articles: list[RawArticle], rate: float
 
 
 def pipeline(
-    corpus: Path, steady: list[RawArticle], log_dir: Path, es: Elasticsearch
-) -> tuple[Row, Row, str]:
+    corpus: Path, log_dir: Path, es: Elasticsearch, entities: int = 1, steady: Sequence[RawArticle] = ()
+) -> tuple[Row, Row | None, str]:
+    """Full speed with `entities` replicas of the entities stage (one of every other stage);
+    then, if `steady` articles are given, latency at half the full-speed rate."""
     settings, overrides = bench_settings(log_dir / "state")
     total = len(raw_articles(corpus))
     watcher = Searchable(es, settings.index("articles"))
-    with stages(STAGES, overrides, log_dir) as processes:
+    with stages([*STAGES, *["entities"] * (entities - 1)], overrides, log_dir) as processes:
         watcher.start()
         warmup = write_jsonl(log_dir / "warmup.jsonl", generate(WARMUP, seed=99))
         publish_backlog([warmup], settings, progress=False)
         watcher.wait_for(WARMUP, 300, processes)
         warm = set(watcher.snapshot())
-        before = scrape_all(processes)
+        before, servers_before = scrape_all(processes), server_cpu()
 
         publish_backlog([corpus], settings, progress=False)  # the feeder's backlog mode
         finished = watcher.wait_for(WARMUP + total, 1800, processes)
         seen = watcher.snapshot()
         ids = set(seen) - warm
         # From the first article's `ingested` (stamped as the feeder reads it, just before publishing).
-        after = scrape_all(processes)
+        after, servers_after = scrape_all(processes), server_cpu()
+        replicas = "1 replica per stage" if entities == 1 else f"{entities} entities replicas"
         full = Row(
-            "pipeline, 1 replica per stage, full speed",
+            f"pipeline, {replicas}, full speed",
             total,
             finished - min(seen[i][0] for i in ids),
             cpu_of(processes, before, after),
         )
-        profile = where_the_time_goes(processes, before, after)
+        servers = {name: servers_after[name] - servers_before[name] for name in SERVERS}
+        profile = where_the_time_goes(processes, before, after, servers)
 
-        rate = full.rate / 2
-        publish_steadily(settings, steady, rate)
-        watcher.wait_for(WARMUP + total + len(steady), 600, processes)
+        half = None
+        if steady:
+            rate = full.rate / 2
+            publish_steadily(settings, list(steady), rate)
+            watcher.wait_for(WARMUP + total + len(steady), 600, processes)
+            seen = watcher.snapshot()
+            times = [seen[i] for i in set(seen) - ids - warm]
+            half = Row(
+                f"pipeline at {rate:.1f} articles/s (half of full speed)",
+                len(times),
+                max(s for _, s in times) - min(i for i, _ in times),
+                latencies=[searchable - ingested for ingested, searchable in times],
+            )
         watcher.stopping.set()
-        seen = watcher.snapshot()
-        times = [seen[i] for i in set(seen) - ids - warm]
-        half = Row(
-            f"pipeline at {rate:.1f} articles/s (half of full speed)",
-            len(times),
-            max(s for _, s in times) - min(i for i, _ in times),
-            latencies=[searchable - ingested for ingested, searchable in times],
-        )
     return full, half, profile
+
+
+def server_cpu() -> dict[str, float]:
+    """CPU seconds so far of each local server's process group (deploy/stack.sh's pid files)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(SERVERS, 0.0)
+    groups = {int((RUN_DIR / f"{name}.pid").read_text()): name for name in SERVERS}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            # Fields after the parenthesised command: state ppid pgrp ... utime(12) stime(13).
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if (name := groups.get(int(fields[2]))) is not None:
+                totals[name] += (int(fields[11]) + int(fields[12])) / ticks
+    return totals
 
 
 Scrapes = dict[int, dict[str, float]]  # process id -> metric totals
@@ -270,13 +292,19 @@ def cpu_of(processes: Sequence[StageProcess], before: Scrapes, after: Scrapes) -
     return sum(spent("process_cpu_seconds_total", p, before, after) for p in processes)
 
 
-def where_the_time_goes(processes: Sequence[StageProcess], before: Scrapes, after: Scrapes) -> str:
-    """CPU seconds and in-stage processing seconds per stage during the full-speed run."""
-    lines = ["| Stage | CPU seconds | seconds in stage code (processing histogram) |", "|---|---|---|"]
+def where_the_time_goes(
+    processes: Sequence[StageProcess], before: Scrapes, after: Scrapes, servers: dict[str, float]
+) -> str:
+    """CPU seconds per process and in-stage processing seconds during a full-speed run."""
+    lines = [
+        "| Process | CPU seconds | seconds in stage code (processing histogram) |",
+        "|---|---|---|",
+    ]
     for p in processes:
         cpu = spent("process_cpu_seconds_total", p, before, after)
         busy = spent("wirestream_processing_seconds_sum", p, before, after)
-        lines.append(f"| {p.stage} | {cpu:.1f} | {busy:.1f} |")
+        lines.append(f"| {p.stage} stage | {cpu:.1f} | {busy:.1f} |")
+    lines += [f"| {name} server | {cpu:.1f} | |" for name, cpu in servers.items()]
     return "\n".join(lines)
 
 
@@ -374,8 +402,11 @@ def main() -> None:
         print(f"stage pipeline: {stage_nlp.rate:.1f} articles/s", flush=True)
         script = plain_script(nlp, corpus, settings, es)
         print(f"plain script: {script.rate:.1f} articles/s", flush=True)
-        full, half, cpu = pipeline(corpus, steady, work / "pipeline", es)
+        full, half, cpu = pipeline(corpus, work / "pipeline", es, steady=steady)
+        assert half is not None
         print(f"pipeline: {full.rate:.1f} articles/s; half rate p99 {percentile(half.latencies, 99):.2f} s")
+        scaled, _, scaled_cpu = pipeline(corpus, work / "pipeline2", es, entities=2)
+        print(f"pipeline, 2 entities replicas: {scaled.rate:.1f} articles/s", flush=True)
         one = entities_replicas(articles, 1, work / "entities1")
         two = entities_replicas(articles, 2, work / "entities2")
     finally:
@@ -395,11 +426,16 @@ def main() -> None:
             f"{settings.topic_partitions} partitions. Command: `make bench` "
             f"(`python -m bench.pipeline --articles {args.articles}`).",
             "",
-            table([base, stage_nlp, script, full, half, one, two], base.rate),
+            table([base, stage_nlp, script, full, half, scaled, one, two], base.rate),
             "",
-            "Where the time went during the full-speed pipeline run (from each stage's /metrics):",
+            "Where the time went during the full-speed pipeline run, 1 replica per stage (stages "
+            "from their /metrics, servers from /proc):",
             "",
             cpu,
+            "",
+            "The same with 2 entities replicas:",
+            "",
+            scaled_cpu,
             "",
         ]
     )
