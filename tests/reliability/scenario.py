@@ -37,6 +37,7 @@ class Outcome:
     event_articles: set[str]  # every article some event was assembled from
     max_article_version: int
     duplicates_found: int  # distinct copies dedup reported
+    redelivered: int  # stories dedup saw again under their own id (replayed after a crash)
     deadletters: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -137,9 +138,12 @@ def run_scenario(
         deadletters = run.es.options(ignore_status=404).search(
             index=run.settings.index("deadletter"), size=1000
         )
-        notices = read_topic(run.settings, run.settings.topic(DUPLICATES))
+        notices = [json.loads(n.value) for n in read_topic(run.settings, run.settings.topic(DUPLICATES))]
+        # A notice naming itself is a story Kafka delivered again, not a copy.
+        replays = {n["article_id"] for n in notices if n["article_id"] == n["original_id"]}
         return Outcome(
-            duplicates_found=len({json.loads(n.value)["article_id"] for n in notices}),
+            duplicates_found=len({n["article_id"] for n in notices} - replays),
+            redelivered=len(replays),
             fed=len(corpus),
             article_ids={h["_id"] for h in hits["hits"]["hits"]},
             event_count=len(events),
@@ -161,6 +165,7 @@ def report(scenario: str, outcome: Outcome) -> None:
         out.write(
             f"{time.strftime('%Y-%m-%d %H:%M')}\t{scenario}\tfed {outcome.fed}\t"
             f"indexed {len(outcome.article_ids)}\tduplicates {outcome.duplicates_found}\t"
+            f"redelivered {outcome.redelivered}\t"
             f"events {outcome.event_count}\tmax version {outcome.max_article_version}\n"
         )
 
