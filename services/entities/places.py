@@ -40,6 +40,8 @@ NEAR_KM = 300.0
 # A province's centre is a rough point: being near the story's towns counts less for it.
 NEAR_BONUS = {"city": 1.0, "site": 1.0, "admin1": 0.5}
 SMALL_PLACE = 1000  # below this, a bare gazetteer hit needs the curated list or NER to vouch for it
+PRIMARY_NAME = 0.5  # a quarter of a perfect spelling: a tie-break, not a rival to the story's country
+KIND_MATCH = 1.0  # "Homs province": a province outranks a namesake town
 
 
 Found = tuple[Span, Place, float, PlaceType | None]  # mention, first choice, similarity, kind
@@ -85,18 +87,33 @@ class Gazetteer:
         return self._memo[key]
 
     def best(
-        self, text: str, context: Counter[str], anchors: Sequence[tuple[float, float]] = ()
+        self,
+        text: str,
+        context: Counter[str],
+        anchors: Sequence[tuple[float, float]] = (),
+        kind: PlaceType | None = None,
     ) -> tuple[Place, float] | None:
-        options = self.candidates(fold(text))
+        key = fold(text)
+        options = self.candidates(key)
         if any(similarity == 1.0 for _, similarity in options):
             # An exact spelling is only challenged by a near-identical one ("Maadan"/"Ma'dan").
             options = tuple(o for o in options if o[1] >= EXACT_CHALLENGE)
         if not options:
             return None
+        places = self.index.places
         place_id, similarity = max(
-            options, key=lambda o: _score(self.index.places[o[0]], o[1], context, anchors)
+            options,
+            key=lambda o: _score(places[o[0]], o[1], context, anchors) + _name_bonus(places[o[0]], key, kind),
         )
-        return self.index.places[place_id], similarity
+        return places[place_id], similarity
+
+
+def _name_bonus(place: Place, key: str, kind: PlaceType | None) -> float:
+    """A place called by its own name beats one that merely lists it among old or foreign
+    names ("Islamabad", once a name of Chittagong; "Mexico", also Mexico City); "Rostov
+    region" is the province, not a town of that name."""
+    own = PRIMARY_NAME if fold(place.name) == key else 0.0
+    return own + (KIND_MATCH if kind is not None and kind == place.place_type else 0.0)
 
 
 def _strip(span: Span) -> tuple[Span, PlaceType | None]:
@@ -246,7 +263,7 @@ def _ner_places(
         span, kind = _strip(ent)
         if not _is_name_token(span[0].text):  # "the east bank" is no place name
             continue
-        best = gazetteer.best(ent.text, context) or gazetteer.best(span.text, context)
+        best = gazetteer.best(ent.text, context) or gazetteer.best(span.text, context, kind=kind)
         if best is None:
             continue
         place, similarity = best
@@ -324,8 +341,11 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
             for mention, other, _, _ in found
             if other.place_type in ("city", "site") and mention.text != span.text
         ]
-        text = _strip(span)[0].text
-        best = gazetteer.best(text, others, anchors) or gazetteer.best(span.text, others, anchors)
+        # The whole name when it is one ("MEXICO CITY"), else without its kind word ("Homs province").
+        whole = gazetteer.best(span.text, others, anchors, kind)
+        if whole is None or whole[1] < 1.0:
+            whole = gazetteer.best(_strip(span)[0].text, others, anchors, kind) or whole
+        best = whole
         place = best[0] if best and (best[1] == 1.0 or others[best[0].country_code]) else first
         resolved.append(_resolution(span, place, kind, index))
     return sorted(resolved, key=lambda r: r.start)

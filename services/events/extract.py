@@ -212,6 +212,15 @@ def named_countries(entities: list[Entity], body: str, lex: Lexicon) -> frozense
     return frozenset(named)
 
 
+def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexicon) -> frozenset[str]:
+    """Countries an incident may be placed in: those the article names, and those where
+    two place names agree ("Rueso" and "Narathiwat" with no "Thailand" in the text); a
+    lone name elsewhere is a likelier gazetteer mix-up."""
+    places = {(e.text, _country_name(e.country, lex)) for e in entities if e.country}
+    agreeing = Counter(country for _, country in places)
+    return named | {country for country, n in agreeing.items() if n >= 2}
+
+
 def _more_specific(a: Place | None, b: Place | None) -> Place | None:
     if a is None or b is None:
         return a or b
@@ -246,6 +255,7 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
     published = article.published.date()
     countries = named_countries(enriched.entities, article.body, lex)
     article_place = article_country(enriched.entities, countries, lex)
+    countries = plausible_countries(enriched.entities, countries, lex)
     incidents: list[Incident] = []
     sentences = list(sentences_of(article.paragraphs))
     context: IncidentDate | None = None  # a dated sentence that was not itself an incident

@@ -83,3 +83,18 @@ def test_curated_supplement_places_have_positions(nlp: Language) -> None:
     found = places(nlp, "A plane crashed at Hmeimim airbase, and fighters fled into the Badiya.")
     assert found["Hmeimim"].label == "FAC" and found["Hmeimim"].admin1 == "Latakia"
     assert found["Badiya"].place_type == "region" and found["Badiya"].country == "Syria"
+
+
+def test_a_place_called_by_its_own_name_beats_an_old_name_of_a_bigger_one(nlp: Language) -> None:
+    # GeoNames lists "Islamabad" among the old names of Chittagong, four times as big.
+    found = places(nlp, "ISLAMABAD (Reuters) - Police fired tear gas at marchers, witnesses said.")
+    assert found["ISLAMABAD"].country == "Pakistan"
+
+
+def test_a_province_word_picks_the_province_over_a_namesake_town(nlp: Language) -> None:
+    # Guerrero is also a town near Mexico City, the dateline, in Hidalgo state.
+    found = places(
+        nlp, "MEXICO CITY (AP) - Gunmen killed a mayor in southern Guerrero state, officials said."
+    )
+    assert found["Guerrero"].place_type == "admin1" and found["Guerrero"].admin1 == "Guerrero"
+    assert found["MEXICO CITY"].canonical == "Mexico City"

@@ -19,6 +19,8 @@ PLACES: dict[str, tuple[str, str, float, float, str]] = {
     "Bilozerka": ("Ukraine", "Kherson", 46.63, 32.38, "exact"),
     "Lagos": ("Nigeria", "Lagos", 6.45, 3.4, "exact"),
     "Borna": ("Germany", "Saxony", 51.12, 12.5, "exact"),
+    "Rueso": ("Thailand", "Narathiwat", 6.39, 101.52, "exact"),
+    "Narathiwat": ("Thailand", "Narathiwat", 6.22, 101.89, "admin1"),
 }
 ORGS = ("Islamic State", "Syrian Observatory for Human Rights")
 
@@ -131,6 +133,11 @@ def test_running_totals_and_the_dateline_are_not_incidents_or_places() -> None:
 def test_a_place_in_a_country_the_article_never_names_is_ignored() -> None:
     (event,) = events_of("Gunmen killed 12 villagers in Borna on Monday, residents in Nigeria said.")
     assert event.location is None
+
+
+def test_two_places_of_one_unnamed_country_vouch_for_each_other() -> None:
+    (event,) = events_of("A roadside bomb killed two rangers in Rueso district of Narathiwat on Friday.")
+    assert event.location is not None and event.location.name == "Rueso"
 
 
 def test_a_claim_day_is_not_the_incident_day() -> None:
