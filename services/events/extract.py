@@ -283,7 +283,9 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
         if not tolls and not (incident_word and own_date):
             if incidents and about_it and not separate and index - last_reading <= FOLLOW_UP:
                 if _compatible(incidents[-1].place, place):
-                    # "Gunmen stormed three villages": who did it, told after the toll.
+                    # "Gunmen stormed three villages": who did it, told after the toll; "the
+                    # gunfight near the town of Guihulngan": where, told after the province.
+                    incidents[-1].place = _more_specific(incidents[-1].place, place)
                     incidents[-1].sentences.append(sentence)
                     incidents[-1].mentions += found
                     incidents[-1].reporters += _reporters(_attribution(sentences, index), found, [], lex)

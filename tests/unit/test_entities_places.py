@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from spacy.language import Language
 
 from schemas.articles import Entity
 from services.common.settings import Settings
-from services.entities.geonames import fold, skeleton
+from services.entities.geonames import PLACES_FILE, admin1_variants, fold, skeleton
 from services.entities.ner import entities_of, load_pipeline
 
 
@@ -98,3 +100,26 @@ def test_a_province_word_picks_the_province_over_a_namesake_town(nlp: Language) 
     )
     assert found["Guerrero"].place_type == "admin1" and found["Guerrero"].admin1 == "Guerrero"
     assert found["MEXICO CITY"].canonical == "Mexico City"
+
+
+@pytest.mark.parametrize(
+    ("geonames", "wire"),
+    [
+        ("Northern Darfur", {"North Darfur"}),
+        ("Nord Kivu", {"North Kivu"}),
+        ("Muhafazat al Hudaydah", {"al Hudaydah"}),
+        ("North-West Province", {"North-West"}),
+        ("North Province", set()),  # a bare "North" would match any capitalised "North"
+        ("Kassala", set()),
+    ],
+)
+def test_admin1_names_get_their_wire_forms(geonames: str, wire: set[str]) -> None:
+    rules = json.loads(PLACES_FILE.read_text(encoding="utf-8"))["admin1_variants"]
+    assert admin1_variants(geonames, rules) == wire
+
+
+def test_provinces_resolve_by_their_wire_names(nlp: Language) -> None:
+    found = places(nlp, "Fighting spread from North Kivu to Ituri province and to North Darfur, the UN said.")
+    assert found["North Kivu"].place_type == "admin1" and found["North Kivu"].country_code == "CD"
+    assert found["Ituri"].admin1 == "Ituri" and found["Ituri"].lat == pytest.approx(1.6, abs=1.0)
+    assert found["North Darfur"].country_code == "SD"

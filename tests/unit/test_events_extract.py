@@ -140,6 +140,15 @@ def test_two_places_of_one_unnamed_country_vouch_for_each_other() -> None:
     assert event.location is not None and event.location.name == "Rueso"
 
 
+def test_a_town_named_after_the_toll_makes_the_place_more_specific() -> None:
+    (event,) = events_of(
+        "Gunmen killed 12 soldiers in Narathiwat province on Friday, the army said.",
+        "A ranger was wounded in the gunfight near Rueso, the army said.",
+    )
+    assert event.location is not None and event.location.name == "Rueso"
+    assert event.location.precision == "near"
+
+
 def test_a_claim_day_is_not_the_incident_day() -> None:
     (event,) = events_of(
         "Jihadists ambushed a convoy near Mayadeen on Friday, killing 40 soldiers.",
