@@ -22,7 +22,10 @@ from services.common.geo import haversine_km
 from services.entities.geonames import GeoIndex, Place, fold, skeleton
 
 CITY_WORDS = frozenset({"city", "town", "village"})
-ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department", "district"})
+ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department"})
+# A district is mostly named after its main town ("the Kathua district"): that town is a
+# closer guess than the centre of the province around it.
+DISTRICT_WORDS = frozenset({"district"})
 CONNECTORS = frozenset(
     {"al", "el", "ez", "as", "ar", "ad", "de", "del", "la", "le", "-", "da", "do", "dos", "das"}
 )
@@ -117,12 +120,15 @@ def _name_bonus(place: Place, key: str, kind: PlaceType | None) -> float:
 
 
 def _strip(span: Span) -> tuple[Span, PlaceType | None]:
-    """'the Euphrates River' -> 'Euphrates River'; 'Homs province' -> 'Homs' as admin1."""
+    """'the Euphrates River' -> 'Euphrates River'; 'Homs province' -> 'Homs' as admin1;
+    'Kathua district' -> 'Kathua' of no particular kind."""
     kind: PlaceType | None = None
     if span[0].lower_ == "the" and len(span) > 1:
         span = span[1:]
-    if len(span) > 1 and span[-1].lower_ in CITY_WORDS | ADMIN1_WORDS:
-        kind = "admin1" if span[-1].lower_ in ADMIN1_WORDS else "city"
+    if len(span) > 1 and span[-1].lower_ in CITY_WORDS | ADMIN1_WORDS | DISTRICT_WORDS:
+        kind = (
+            "admin1" if span[-1].lower_ in ADMIN1_WORDS else "city" if span[-1].lower_ in CITY_WORDS else None
+        )
         span = span[:-1]
     doc = span.doc
     if kind is None and span.end < len(doc) and doc[span.end].lower_ in ADMIN1_WORDS:
@@ -220,7 +226,7 @@ def _after_place_word(span: Span) -> bool:
     return (
         span.start >= 2
         and doc[span.start - 1].lower_ == "of"
-        and doc[span.start - 2].lower_ in CITY_WORDS | ADMIN1_WORDS
+        and doc[span.start - 2].lower_ in CITY_WORDS | ADMIN1_WORDS | DISTRICT_WORDS
     )
 
 

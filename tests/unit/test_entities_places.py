@@ -123,3 +123,9 @@ def test_provinces_resolve_by_their_wire_names(nlp: Language) -> None:
     assert found["North Kivu"].place_type == "admin1" and found["North Kivu"].country_code == "CD"
     assert found["Ituri"].admin1 == "Ituri" and found["Ituri"].lat == pytest.approx(1.6, abs=1.0)
     assert found["North Darfur"].country_code == "SD"
+
+
+def test_a_district_named_after_its_town_is_that_town(nlp: Language) -> None:
+    found = places(nlp, "Militants ambushed an army convoy in the Kathua district of India's Jammu region.")
+    assert found["Kathua"].place_type == "city"
+    assert (found["Kathua"].lat, found["Kathua"].lon) == pytest.approx((32.37, 75.52), abs=0.1)
