@@ -75,6 +75,10 @@ def baseline(
 
 @pytest.fixture(scope="session")
 def suite(
-    private_stack: PrivateStack, corpus: list[RawArticle], expected_ids: set[str], baseline: Outcome
+    private_stack: PrivateStack,
+    corpus_file: Path,
+    corpus: list[RawArticle],
+    expected_ids: set[str],
+    baseline: Outcome,
 ) -> Suite:
-    return Suite(private_stack, corpus, expected_ids, baseline)
+    return Suite(private_stack, corpus_file, corpus, expected_ids, baseline)

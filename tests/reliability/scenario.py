@@ -47,8 +47,15 @@ class Run:
     def __init__(self, stack: PrivateStack, tmp_path: Path) -> None:
         self.stack = stack
         self.log_dir = tmp_path
+        self.inbox = tmp_path / "inbox"  # the feeder's watched folder
+        self.inbox.mkdir()
         self.overrides = fresh_overrides(
-            tmp_path / "state", kafka_bootstrap=stack.kafka_bootstrap, es_url=stack.es_url
+            tmp_path / "state",
+            kafka_bootstrap=stack.kafka_bootstrap,
+            es_url=stack.es_url,
+            feeder_watch=[self.inbox],
+            feeder_poll_seconds=0.5,
+            feeder_settle_seconds=0.2,
         )
         self.settings = Settings(**self.overrides)
         create_topics(self.settings)
@@ -56,6 +63,12 @@ class Run:
         self.es: Elasticsearch = es_client(self.settings)
         for process in self.stages.values():  # the fault must hit a running pipeline
             wait_for(partial(_healthy, process), 180, f"{process.stage} healthy", [process])
+
+    def drop(self, number: int, line: str) -> None:
+        """One story as a file in the watched folder, complete when it appears (rename)."""
+        partial_file = self.log_dir / f"{number:04d}.part"
+        partial_file.write_text(line + "\n", encoding="utf-8")
+        partial_file.rename(self.inbox / f"{number:04d}.jsonl")
 
     def restart(self, stage: str, sig: int) -> None:
         self.stages[stage].stop(sig)
@@ -110,7 +123,10 @@ def run_scenario(
     fault: Callable[[Run], None] = lambda run: None,
     pace_seconds: float = 0.05,
     settle_seconds: float = 240,
+    files: list[str] | None = None,
 ) -> Outcome:
+    """Feeds `corpus` straight onto the raw topic, or, given `files` (its JSON lines), as
+    files dropped into the feeder's watched folder."""
     run = Run(stack, tmp_path)
     try:
         producer = reliable_producer(run.settings)
@@ -119,7 +135,10 @@ def run_scenario(
             if number == half:
                 producer.flush()
                 fault(run)
-            send(producer, run.settings, raw)
+            if files is None:
+                send(producer, run.settings, raw)
+            else:
+                run.drop(number, files[number])
             time.sleep(pace_seconds)
         producer.flush()
         producer.close()
@@ -175,9 +194,19 @@ class Suite:
     """What every scenario shares: the private stack, the corpus, and the fault-free result."""
 
     stack: PrivateStack
-    corpus: list[RawArticle]
+    corpus_file: Path  # one story per JSON line
+    corpus: list[RawArticle]  # as the feeder reads them
     expected_ids: set[str]  # the unique articles the offline pipeline finds in the corpus
     baseline: Outcome
 
-    def run(self, tmp_path: Path, fault: Callable[[Run], None], pace_seconds: float = 0.05) -> Outcome:
-        return run_scenario(self.stack, tmp_path, self.corpus, len(self.expected_ids), fault, pace_seconds)
+    def run(
+        self,
+        tmp_path: Path,
+        fault: Callable[[Run], None],
+        pace_seconds: float = 0.05,
+        through_feeder: bool = False,
+    ) -> Outcome:
+        files = self.corpus_file.read_text(encoding="utf-8").splitlines() if through_feeder else None
+        return run_scenario(
+            self.stack, tmp_path, self.corpus, len(self.expected_ids), fault, pace_seconds, files=files
+        )

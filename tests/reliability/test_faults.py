@@ -54,6 +54,16 @@ def test_sigkill_a_stage_mid_feed(
 
 
 @full_only
+def test_sigkill_the_feeder_mid_feed(suite: Suite, tmp_path: Path) -> None:
+    """Stories arrive as files in the watched folder; the killed feeder restarts from its
+    checkpoint, and what it publishes again is the same story under the same id."""
+    outcome = suite.run(
+        tmp_path, fault=lambda run: run.restart("feeder", signal.SIGKILL), through_feeder=True
+    )
+    assert_same_as_baseline(outcome, suite)
+
+
+@full_only
 def test_sigkill_the_broker_mid_feed(
     suite: Suite,
     tmp_path: Path,
