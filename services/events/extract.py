@@ -265,7 +265,9 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
         text = sentence.text
         incident_word = lex.incident.search(text)
         own_date = incident_date(text, published)
-        if lex.running_total.search(text) or (lex.weak_total.search(text) and not incident_word):
+        # "has killed 80 since Thursday" is this week's offensive; "has killed 80" alone a tally.
+        dated = own_date is not None and own_date.precision == "day"
+        if lex.running_total.search(text) or (lex.weak_total.search(text) and not (incident_word or dated)):
             context = own_date or context
             continue
         anchors = [m for m in (lex.kill.search(text), lex.injury.search(text), incident_word) if m]

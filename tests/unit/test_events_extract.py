@@ -149,6 +149,13 @@ def test_a_town_named_after_the_toll_makes_the_place_more_specific() -> None:
     assert event.location.precision == "near"
 
 
+def test_a_toll_since_a_weekday_is_this_weeks_incident_and_since_a_year_a_tally() -> None:
+    (event,) = events_of("An offensive by IS near Mayadeen has killed at least 80 people since Wednesday.")
+    assert event.date == date(2018, 5, 23) and event.fatalities.best == 80
+    assert events_of("The war has killed more than 350,000 people since 2011, the Observatory said.") == []
+    assert events_of("IS has killed 80 people near Mayadeen, the Observatory said.") == []
+
+
 def test_a_claim_day_is_not_the_incident_day() -> None:
     (event,) = events_of(
         "Jihadists ambushed a convoy near Mayadeen on Friday, killing 40 soldiers.",
