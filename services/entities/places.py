@@ -38,6 +38,7 @@ SOFT_LABELS = NUMERIC_LABELS | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGU
 MAX_TOKENS = 6  # 'PORT - AU - PRINCE'
 MIN_SIMILARITY = 0.75
 EXACT_CHALLENGE = 0.9
+POSSESSIVES = frozenset({"'s", "\u2019s"})
 SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", '"', "\u201c", "\u201d", "-", "\u2014"})
 NEAR_KM = 300.0
 # A province's centre is a rough point: being near the story's towns counts less for it.
@@ -119,10 +120,16 @@ def _name_bonus(place: Place, key: str, kind: PlaceType | None) -> float:
     return own + (KIND_MATCH if kind is not None and kind == place.place_type else 0.0)
 
 
+def _own(span: Span) -> Span:
+    """'Mexico's' is Mexico: as a longer spelling it would be a fuzzy match for another place."""
+    return span[:-1] if len(span) > 1 and span[-1].lower_ in POSSESSIVES else span
+
+
 def _strip(span: Span) -> tuple[Span, PlaceType | None]:
     """'the Euphrates River' -> 'Euphrates River'; 'Homs province' -> 'Homs' as admin1;
     'Kathua district' -> 'Kathua' of no particular kind."""
     kind: PlaceType | None = None
+    span = _own(span)
     if span[0].lower_ == "the" and len(span) > 1:
         span = span[1:]
     if len(span) > 1 and span[-1].lower_ in CITY_WORDS | ADMIN1_WORDS | DISTRICT_WORDS:
@@ -269,7 +276,7 @@ def _ner_places(
         span, kind = _strip(ent)
         if not _is_name_token(span[0].text):  # "the east bank" is no place name
             continue
-        best = gazetteer.best(ent.text, context) or gazetteer.best(span.text, context, kind=kind)
+        best = gazetteer.best(_own(ent).text, context) or gazetteer.best(span.text, context, kind=kind)
         if best is None:
             continue
         place, similarity = best
@@ -348,7 +355,7 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
             if other.place_type in ("city", "site") and mention.text != span.text
         ]
         # The whole name when it is one ("MEXICO CITY"), else without its kind word ("Homs province").
-        whole = gazetteer.best(span.text, others, anchors, kind)
+        whole = gazetteer.best(_own(span).text, others, anchors, kind)
         if whole is None or whole[1] < 1.0:
             whole = gazetteer.best(_strip(span)[0].text, others, anchors, kind) or whole
         best = whole

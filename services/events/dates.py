@@ -32,10 +32,21 @@ _RELATIVE_DAYS = (
 )
 
 
+# "on Friday and Saturday", "Saturday night to Sunday morning": the day a span ends.
+_SPAN_END = re.compile(
+    r"^(?:\s+(?:night|morning|afternoon|evening))?\s+(?:and|to|into|through|until)\s+(?:early\s+|late\s+)?"
+    r"(?P<weekday>" + "|".join(calendar.day_name) + r")\b"
+)
+
+
 @dataclass(frozen=True)
 class IncidentDate:
     day: date
     precision: DatePrecision
+    through: date | None = None  # last day of a stated span of days
+
+    def overlaps(self, other: IncidentDate) -> bool:
+        return self.day <= (other.through or other.day) and other.day <= (self.through or self.day)
 
 
 def _latest_weekday(weekday: int, published: date) -> date:
@@ -62,7 +73,11 @@ def incident_date(sentence: str, published: date) -> IncidentDate | None:
         if _REPORTING_DAY.search(sentence[: match.start()]):
             continue
         weekday = _WEEKDAYS[match.group("weekday").lower()]
-        return IncidentDate(_latest_weekday(weekday, published), "day")
+        day = _latest_weekday(weekday, published)
+        if span := _SPAN_END.match(sentence[match.end() :]):
+            later = (_WEEKDAYS[span.group("weekday").lower()] - weekday) % 7
+            return IncidentDate(day, "day", min(day + timedelta(days=later), published))
+        return IncidentDate(day, "day")
     for phrase, days_back in _RELATIVE_DAYS:
         if phrase.search(sentence):
             return IncidentDate(published - timedelta(days=days_back), "day")

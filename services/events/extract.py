@@ -147,6 +147,9 @@ def _place(
         and sentence.start <= e.start < sentence.end
         and (e.country is None or _country_name(e.country, lex) in countries)
         and not lex.not_place_before.search(text[: e.start - sentence.start])
+        and not (
+            e.place_type == "country" and lex.country_not_place_after.match(text[e.end - sentence.start :])
+        )
         and not any(s <= e.start - sentence.start < end for s, end in skipped)
     ]
     after = [e for e in places if e.start >= sentence.start + anchor] or places
@@ -299,7 +302,7 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
         target = (
             None
             if separate
-            else next((i for i in incidents if i.when.day == when.day and _compatible(i.place, place)), None)
+            else next((i for i in incidents if i.when.overlaps(when) and _compatible(i.place, place)), None)
         )
         if target is None:
             target = Incident(when=when, place=place, country=country)
@@ -309,7 +312,8 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
                 target.mentions += lead_in[1]
                 target.place = _more_specific(lead_in[2], place)
         last_reading = index
-        if when.precision == "day":
+        if when.precision == "day" and target.when.precision != "day":
+            # A day beats a week; "fighting on Friday and Saturday" keeps the incident's own day.
             target.when = when
         target.place = _more_specific(target.place, place)
         target.sentences.append(sentence)

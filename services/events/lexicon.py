@@ -43,6 +43,7 @@ class Lexicon:
     objects: re.Pattern[str]
     toll_rose: re.Pattern[str]
     not_place_before: re.Pattern[str]
+    country_not_place_after: re.Pattern[str]  # "South Africa's military said": a source, not where
     dateline: re.Pattern[str]
     counted_people: re.Pattern[str]
     subject_of_later_verb: re.Pattern[str]
@@ -95,6 +96,7 @@ def _build(data: dict[str, Any]) -> Lexicon:
         objects=re.compile(data["objects"], re.IGNORECASE),
         toll_rose=re.compile(data["toll_rose"], re.IGNORECASE),
         not_place_before=re.compile(data["not_place_before"], re.IGNORECASE),
+        country_not_place_after=re.compile(data["country_not_place_after"], re.IGNORECASE),
         dateline=re.compile(data["dateline"]),
         counted_people=re.compile(data["counted_people"], re.IGNORECASE),
         subject_of_later_verb=re.compile(data["subject_of_later_verb"], re.IGNORECASE),

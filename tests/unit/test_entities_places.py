@@ -129,3 +129,8 @@ def test_a_district_named_after_its_town_is_that_town(nlp: Language) -> None:
     found = places(nlp, "Militants ambushed an army convoy in the Kathua district of India's Jammu region.")
     assert found["Kathua"].place_type == "city"
     assert (found["Kathua"].lat, found["Kathua"].lon) == pytest.approx((32.37, 75.52), abs=0.1)
+
+
+def test_a_possessive_is_the_place_itself(nlp: Language) -> None:
+    found = places(nlp, "Thirteen peacekeepers were killed near Goma, South Africa's military said.")
+    assert found["South Africa's"].country_code == "ZA" and found["South Africa's"].place_type == "country"

@@ -8,7 +8,7 @@ import pytest
 from schemas.articles import EnrichedArticle
 from schemas.events import Event
 from services.common.geo import haversine_km
-from services.events.dates import incident_date
+from services.events.dates import IncidentDate, incident_date
 from services.events.extract import extract_events, find_incidents
 from services.events.numbers import counts
 
@@ -125,6 +125,21 @@ def test_counts(sentence: str, expected: list[int]) -> None:
 def test_incident_dates(sentence: str, published: date, expected: date, precision: str) -> None:
     found = incident_date(sentence, published)
     assert found is not None and (found.day, found.precision) == (expected, precision)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first", "last"),
+    [
+        ("killed in the fighting on Friday and Saturday", date(2018, 5, 25), date(2018, 5, 26)),
+        ("from Saturday night to Sunday morning", date(2018, 5, 26), date(2018, 5, 27)),
+        ("on Saturday, and on Sunday", date(2018, 5, 26), None),
+    ],
+)
+def test_a_span_of_days_overlaps_each_of_its_days(sentence: str, first: date, last: date | None) -> None:
+    found = incident_date(sentence, date(2018, 5, 27))
+    assert found is not None and (found.day, found.through) == (first, last)
+    assert found.overlaps(IncidentDate(first, "day")) and found.overlaps(IncidentDate(last or first, "day"))
+    assert not found.overlaps(IncidentDate(date(2018, 5, 24), "day"))
 
 
 def test_reporting_day_is_not_the_incident_day() -> None:

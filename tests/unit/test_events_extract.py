@@ -15,6 +15,7 @@ PLACES: dict[str, tuple[str, str, float, float, str]] = {
     "Deir ez-Zor": ("Syria", "Deir ez-Zor", 35.33, 40.14, "admin1"),
     "Abu Kamal": ("Syria", "Deir ez-Zor", 34.45, 40.92, "exact"),
     "Beirut": ("Lebanon", "Beirut", 33.89, 35.5, "exact"),
+    "Lebanon": ("Lebanon", "", 33.9, 35.9, "country"),
     "Kherson": ("Ukraine", "Kherson", 46.64, 32.61, "exact"),
     "Bilozerka": ("Ukraine", "Kherson", 46.63, 32.38, "exact"),
     "Lagos": ("Nigeria", "Lagos", 6.45, 3.4, "exact"),
@@ -46,6 +47,9 @@ def enriched(article_id: str, agency: str, *paragraphs: str) -> EnrichedArticle:
                         "lat": lat,
                         "lon": lon,
                         "precision": precision,
+                        "place_type": {"country": "country", "admin1": "admin1"}.get(precision or "", "city")
+                        if precision
+                        else None,
                     }
                 )
             )
@@ -154,6 +158,15 @@ def test_a_toll_since_a_weekday_is_this_weeks_incident_and_since_a_year_a_tally(
     assert event.date == date(2018, 5, 23) and event.fatalities.best == 80
     assert events_of("The war has killed more than 350,000 people since 2011, the Observatory said.") == []
     assert events_of("IS has killed 80 people near Mayadeen, the Observatory said.") == []
+
+
+def test_a_toll_told_over_two_days_joins_the_incident_of_either_day() -> None:
+    (event,) = events_of(
+        "IS fighters seized the Syrian town of Mayadeen on Saturday after heavy fighting.",
+        "At least 13 soldiers were killed in the fighting on Friday and Saturday, Lebanon's army said.",
+    )
+    assert event.date == date(2018, 5, 26) and event.fatalities.best == 13
+    assert event.location is not None and event.location.name == "Mayadeen"
 
 
 def test_a_claim_day_is_not_the_incident_day() -> None:
