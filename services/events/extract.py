@@ -389,8 +389,8 @@ def _sides(incident: Incident, event_type: str, sub_type: str) -> tuple[str | No
         or [m.name for m in incident.mentions if sub_type == "Air/drone strike" and is_state(m)]
     )
     first = attackers[0] if attackers else next((n for n in order if not is_civilian(kinds[n])), None)
-    if first is None:
-        return (order[0] if order else None), None, order[1:]
+    if first is None:  # civilians are only ever attacked (ACLED's actor2), even when no one is named
+        return None, (order[0] if order else None), order[1:]
     others = [name for name in order if name != first]
     opposed = [
         n for n in others if is_state(kinds[n]) != is_state(kinds[first]) and not is_civilian(kinds[n])

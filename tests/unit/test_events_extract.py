@@ -169,6 +169,11 @@ def test_a_toll_told_over_two_days_joins_the_incident_of_either_day() -> None:
     assert event.location is not None and event.location.name == "Mayadeen"
 
 
+def test_civilians_are_never_the_attacking_side() -> None:
+    (event,) = events_of("A guided bomb killed three civilians in the Ukrainian city of Kherson on Tuesday.")
+    assert event.actor1 is None and event.actor2 == "Civilians (Ukraine)"
+
+
 def test_a_claim_day_is_not_the_incident_day() -> None:
     (event,) = events_of(
         "Jihadists ambushed a convoy near Mayadeen on Friday, killing 40 soldiers.",
