@@ -325,6 +325,9 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
             (r for r in reporters if not r.endswith("(claim)")), reporters[0] if reporters else None
         )
         target.figures += [(sentence, toll, source) for toll in tolls]
+    if len(incidents) == 1 and incidents[0].place is None and sentences:
+        # Told without a place ("shot dead 23 people"): where the lede says it all happened.
+        incidents[0].place = _place(sentences[0], enriched.entities, 0, countries, lex)
     return [_resolved(i, lex) for i in incidents]
 
 

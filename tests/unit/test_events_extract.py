@@ -174,6 +174,20 @@ def test_civilians_are_never_the_attacking_side() -> None:
     assert event.actor1 is None and event.actor2 == "Civilians (Ukraine)"
 
 
+def test_an_incident_told_without_a_place_happened_where_the_lede_says() -> None:
+    (event,) = events_of(
+        "Violence has surged in Narathiwat province in Thailand this year, officials said.",
+        "Gunmen shot dead 12 people on Friday, a police officer said.",
+    )
+    assert event.location is not None and event.location.name == "Narathiwat"
+    two = events_of(
+        "Violence has surged in Narathiwat province in Thailand this year, officials said.",
+        "Gunmen shot dead 12 people on Friday, a police officer said.",
+        "Separately, a bomb killed two rangers in Rueso on Saturday.",
+    )
+    assert sorted(e.location.name if e.location else "" for e in two) == ["", "Rueso"]
+
+
 def test_a_claim_day_is_not_the_incident_day() -> None:
     (event,) = events_of(
         "Jihadists ambushed a convoy near Mayadeen on Friday, killing 40 soldiers.",
