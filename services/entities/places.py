@@ -248,7 +248,10 @@ def _accept_scanned(
         return similarity == 1.0 or in_context
     if _after_place_word(span):
         return similarity == 1.0 or in_context
-    if similarity < 1.0 or place.population < SMALL_PLACE:
+    # GeoNames keeps a seat of local government of unknown size (population 0) however small:
+    # "Mallam Fatori", "Musa Khel Bazar" are worth a story set in their country.
+    unknown_seat = place.population == 0 and in_context
+    if similarity < 1.0 or (place.population < SMALL_PLACE and not unknown_seat):
         return False
     if _is_dateline(span):
         return True

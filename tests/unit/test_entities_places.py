@@ -147,3 +147,12 @@ def test_a_district_named_after_its_town_is_that_town(nlp: Language) -> None:
 def test_a_possessive_is_the_place_itself(nlp: Language) -> None:
     found = places(nlp, "Thirteen peacekeepers were killed near Goma, South Africa's military said.")
     assert found["South Africa's"].country_code == "ZA" and found["South Africa's"].place_type == "country"
+
+
+def test_a_seat_of_unknown_size_is_a_place_only_in_the_story_country(nlp: Language) -> None:
+    # GeoNames gives Mallam Fatori, a local government seat in Borno, no population; the
+    # small model calls it an organisation.
+    text = "Jihadists from {} attacked a military base in Malam Fatori on Tuesday, sources said."
+    found = places(nlp, text.format("Nigeria"))
+    assert found["Malam Fatori"].canonical == "Mallam Fatori" and found["Malam Fatori"].admin1 == "Borno"
+    assert "Malam Fatori" not in places(nlp, text.format("the Islamic State"))
