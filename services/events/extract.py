@@ -267,7 +267,9 @@ def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
     for index, sentence in enumerate(sentences):
         text = sentence.text
         incident_word = lex.incident.search(text)
-        own_date = incident_date(text, published)
+        # "GOMA, June 7 (Reuters) -": the dateline's date is the filing day, not the incident's.
+        dateline = lex.dateline.match(text) if index == 0 else None
+        own_date = incident_date(text[dateline.end() :] if dateline else text, published)
         # "has killed 80 since Thursday" is this week's offensive; "has killed 80" alone a tally.
         dated = own_date is not None and own_date.precision == "day"
         if lex.running_total.search(text) or (lex.weak_total.search(text) and not (incident_word or dated)):

@@ -188,6 +188,13 @@ def test_an_incident_told_without_a_place_happened_where_the_lede_says() -> None
     assert sorted(e.location.name if e.location else "" for e in two) == ["", "Rueso"]
 
 
+def test_the_datelines_date_is_the_filing_day_not_the_incidents() -> None:
+    (event,) = events_of(
+        "BEIRUT, May 27 (Reuters) - IS fighters killed 12 soldiers near Mayadeen on Wednesday."
+    )
+    assert event.date == date(2018, 5, 23)
+
+
 def test_a_claim_day_is_not_the_incident_day() -> None:
     (event,) = events_of(
         "Jihadists ambushed a convoy near Mayadeen on Friday, killing 40 soldiers.",
