@@ -34,7 +34,7 @@ from typing import Any
 
 import spacy
 from elasticsearch import Elasticsearch, helpers
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 from spacy.language import Language
 
@@ -339,16 +339,18 @@ def end_offsets(settings: Settings, topic: str) -> int:
         consumer.close()
 
 
+def publish_unique(producer: KafkaProducer, settings: Settings, articles: Sequence[RawArticle]) -> None:
+    """Articles as dedup would pass them on: the entities stage's input, without dedup."""
+    for raw in articles:
+        send(producer, settings, UniqueArticle(fingerprint=raw.fingerprint, article=raw.article))
+    producer.flush()
+
+
 def entities_replicas(articles: list[RawArticle], replicas: int, log_dir: Path) -> Row:
     """wire.unique -> wire.enriched with `replicas` entities processes; the rest is not running."""
     settings, overrides = bench_settings(log_dir / "state")
     enriched = settings.topic(ENRICHED)
     producer = reliable_producer(settings)
-
-    def publish(batch: list[RawArticle]) -> None:
-        for raw in batch:
-            send(producer, settings, UniqueArticle(fingerprint=raw.fingerprint, article=raw.article))
-        producer.flush()
 
     def enriched_count(count: int, timeout: float) -> float:
         deadline = time.monotonic() + timeout
@@ -359,11 +361,13 @@ def entities_replicas(articles: list[RawArticle], replicas: int, log_dir: Path) 
         return time.monotonic()
 
     with stages(["entities"] * replicas, overrides, log_dir) as processes:
-        publish(articles[:WARMUP])  # every replica loads spaCy before the clock starts
+        publish_unique(
+            producer, settings, articles[:WARMUP]
+        )  # every replica loads spaCy before the clock starts
         enriched_count(WARMUP, 300)
         time.sleep(2)
         before, started = scrape_all(processes), time.monotonic()
-        publish(articles[WARMUP:])
+        publish_unique(producer, settings, articles[WARMUP:])
         finished = enriched_count(len(articles), 1800)
         cpu = cpu_of(processes, before, scrape_all(processes))
     producer.close()

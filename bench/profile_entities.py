@@ -19,9 +19,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.corpus import generate, write_jsonl
-from bench.pipeline import bench_settings, raw_articles, scrape, stages
-from schemas.articles import UniqueArticle
-from services.common.kafka import reliable_producer, send
+from bench.pipeline import bench_settings, publish_unique, raw_articles, scrape, stages
+from services.common.kafka import reliable_producer
 
 # First match from the innermost frame outwards names the part (file path fragments).
 PARTS = [
@@ -70,9 +69,7 @@ def main() -> None:
     settings, overrides = bench_settings(work / "state")
     producer = reliable_producer(settings)
     with stages(["entities"], overrides, work) as (replica,):
-        for article in articles:
-            send(producer, settings, UniqueArticle(fingerprint=article.fingerprint, article=article.article))
-        producer.flush()
+        publish_unique(producer, settings, articles)
         time.sleep(5)  # past spaCy's first batch
         samples = work / "py-spy.txt"
         subprocess.run(
