@@ -17,8 +17,15 @@ STACK_SCRIPT = ROOT / "deploy" / "stack.sh"
 MAIN_STACK = ROOT / ".stack"
 
 
+# Several checkouts on one machine each run their own private pair: ports come from the environment.
+DEFAULT_KAFKA_PORT = int(os.environ.get("WIRESTREAM_RELIABILITY_KAFKA_PORT", "19092"))
+DEFAULT_ES_PORT = int(os.environ.get("WIRESTREAM_RELIABILITY_ES_PORT", "19200"))
+
+
 class PrivateStack:
-    def __init__(self, directory: Path, kafka_port: int = 19092, es_port: int = 19200) -> None:
+    def __init__(
+        self, directory: Path, kafka_port: int = DEFAULT_KAFKA_PORT, es_port: int = DEFAULT_ES_PORT
+    ) -> None:
         self.directory = directory
         self.kafka_bootstrap = f"127.0.0.1:{kafka_port}"
         self.es_url = f"http://127.0.0.1:{es_port}"
