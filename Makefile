@@ -101,3 +101,7 @@ bench-entities: install  ## words/s and articles/s of enrich() next to nlp.pipe 
 .PHONY: profile-entities
 profile-entities: install up  ## py-spy samples of a live entities replica: share of time per part of the work
 	$(BIN)/python -m bench.profile_entities
+
+.PHONY: eval-dev
+eval-dev: install  ## offline mode over the third-party dev split (SETS=gva,conll; WIRESTREAM_EVAL_DIR), scored by its score.py
+	$(BIN)/python -m eval.dev --sets $(or $(SETS),gva,fakes,conll,ecb)
