@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.base import WireModel
+from schemas.precision import PlacePrecision
 
 PublishedFrom = Literal["metadata", "dateline", "ingested"]
-PlacePrecision = Literal["exact", "near", "admin1", "country", "unknown"]
-PlaceType = Literal["city", "admin1", "country", "region", "site"]
+PlaceType = Literal["city", "admin2", "admin1", "country", "region", "site"]
 
 
 class Article(WireModel):
@@ -93,7 +93,9 @@ class Entity(WireModel):
     admin1: str | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    precision: PlacePrecision | None = Field(default=None, description="For places.")
+    precision: PlacePrecision | None = Field(
+        default=None, description="For places: how precisely it is known (schemas/precision.py)."
+    )
     place_type: PlaceType | None = Field(default=None, description="For places: what kind of place.")
     geonames_id: int | None = Field(default=None, description="For places GeoNames knows.")
     country_code: str | None = Field(default=None, description="For places: ISO 3166-1 alpha-2.")

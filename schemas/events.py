@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.articles import PlacePrecision
 from schemas.base import WireModel
+from schemas.precision import PlacePrecision
 
 DatePrecision = Literal["day", "week", "month"]
 

@@ -10,7 +10,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from schemas.articles import EnrichedArticle, Entity, EntityLabel, PlacePrecision, UniqueArticle
+from schemas.articles import EnrichedArticle, Entity, EntityLabel, UniqueArticle
+from schemas.precision import PlacePrecision
 from services.common.settings import get_settings
 from services.entities.gazetteer import KnownEntity, alias_index, demonyms, known_entities
 from services.entities.geonames import load_index
@@ -32,9 +33,10 @@ TITLES = (
     "Prime Minister",
 )
 PRECISION: dict[str, PlacePrecision] = {
-    "city": "exact",
-    "site": "exact",
-    "region": "near",
+    "city": "town",
+    "site": "town",
+    "admin2": "admin2",
+    "region": "region",
     "admin1": "admin1",
     "country": "country",
 }

@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from schemas.events import Event, Fatalities, Location
+from schemas.precision import TOWN_LEVEL, finer
 from services.common.geo import haversine_km
 
 DATE_TOLERANCE = timedelta(days=1)
 SAME_PLACE_KM = 25.0
 KEEP_DAYS = 14  # how long an event stays matchable, counted back from the newest in its region
-TOWN = frozenset({"exact", "near"})
 GENERIC = frozenset({None, "Armed clash"})  # sub-types a thin report defaults to
 # Agencies differ on whether an attack was a clash, a shelling or a massacre; they do not
 # confuse political violence with demonstrations.
@@ -47,7 +47,7 @@ def same_place(a: Location | None, b: Location | None) -> bool:
         return False
     if a.name == b.name:
         return True
-    if a.precision in TOWN and b.precision in TOWN:
+    if a.precision in TOWN_LEVEL and b.precision in TOWN_LEVEL:
         distance = _km(a, b)
         return distance is not None and distance <= SAME_PLACE_KM
     return a.admin1 is not None and a.admin1 == b.admin1
@@ -107,10 +107,9 @@ def _union(a: list[str], b: list[str]) -> list[str]:
 
 
 def _finer(a: Location | None, b: Location | None) -> Location | None:
-    rank = {"exact": 4, "near": 3, "admin1": 2, "country": 1, "unknown": 0}
     if a is None or b is None:
         return a or b
-    return b if rank[b.precision] > rank[a.precision] else a
+    return b if finer(a.precision, b.precision) else a
 
 
 def merge(known: Event, new: Event) -> Event:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from re import Pattern
 
-from schemas.articles import EnrichedArticle, Entity, PlacePrecision
+from schemas.articles import EnrichedArticle, Entity
 from schemas.events import Event, Evidence, Fatalities, Figure, FigureKind, Location
+from schemas.precision import TOWN_LEVEL, PlacePrecision, finer, rank
 from services.common.text import split_sentences
 from services.events.actors import GENERIC, Mention, article_country, is_civilian, is_state, mentions, named
 from services.events.classify import CIVILIANS, classify
@@ -35,9 +36,6 @@ from services.events.numbers import counts
 
 BACKGROUND_DAYS = 14
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-TOWN = frozenset({"exact", "near"})
-# "near Mayadeen" is as specific as "in Mayadeen": both name the town.
-PRECISION_RANK = {"exact": 4, "near": 4, "admin1": 2, "country": 1, "unknown": 0}
 
 
 @dataclass(frozen=True)
@@ -156,8 +154,8 @@ def _place(
     if not after:
         return None
     readings = [Place(e, _precision(sentence, e, lex)) for e in after]
-    best = max(PRECISION_RANK[p.precision] for p in readings)
-    return next(p for p in readings if PRECISION_RANK[p.precision] == best)
+    best = max(rank(p.precision) for p in readings)
+    return next(p for p in readings if rank(p.precision) == best)
 
 
 def _precision(sentence: Sentence, entity: Entity, lex: Lexicon) -> PlacePrecision:
@@ -174,7 +172,7 @@ def _precision(sentence: Sentence, entity: Entity, lex: Lexicon) -> PlacePrecisi
     if entity.lat is None:
         return "unknown"
     precision = entity.precision or "unknown"
-    if precision == "exact" and lex.near_before.search(before):
+    if precision == "town" and lex.near_before.search(before):
         return "near"
     return precision
 
@@ -190,7 +188,7 @@ def _compatible(a: Place | None, b: Place | None) -> bool:
     ea, eb = a.entity, b.entity
     if ea.canonical == eb.canonical:
         return True
-    if a.precision in TOWN and b.precision in TOWN:
+    if a.precision in TOWN_LEVEL and b.precision in TOWN_LEVEL:
         # Two towns are two incidents, unless one is the provincial capital named like the
         # province ("near Mayadeen" and "in Deir Ezzor").
         return ea.canonical == eb.admin1 or eb.canonical == ea.admin1
@@ -227,7 +225,7 @@ def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexi
 def _more_specific(a: Place | None, b: Place | None) -> Place | None:
     if a is None or b is None:
         return a or b
-    return b if PRECISION_RANK[b.precision] > PRECISION_RANK[a.precision] else a
+    return b if finer(a.precision, b.precision) else a
 
 
 def _reporters(text: str, found: list[Mention], entities: list[Entity], lex: Lexicon) -> list[str]:
