@@ -23,9 +23,9 @@ def test_version_one_word_exact_reads_as_town() -> None:
         {"text": "Ava", "label": "GPE", "canonical": "Ava", "start": 0, "end": 3, "precision": "exact"}
     )
     assert entity.precision == "town"
-    assert Location(name="Ava", precision="exact").precision == "town"  # type: ignore[arg-type]
+    assert Location(name="Ava", precision="exact").precision == "town"
 
 
 def test_unknown_word_is_rejected() -> None:
     with pytest.raises(ValidationError):
-        Location(name="Ava", precision="street")  # type: ignore[arg-type]
+        Location(name="Ava", precision="street")
