@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from elasticsearch import ApiError, TransportError
 
@@ -20,10 +21,12 @@ from schemas.topics import DEADLETTER, DUPLICATES, ENRICHED, EVENTS
 from services.common.es import async_es_client, es_client
 from services.common.settings import get_settings
 from services.common.stage import ByteEvent, ByteStream, Stage, log
-from services.indexer.bulk import sources, write
+from services.indexer.bulk import sources, unavailable_on_outage, until_available, write
 from services.indexer.documents import (
+    LIVING_FIELDS,
     Action,
     article_action,
+    changed_events,
     deadletter_action,
     event_action,
     syndication_actions,
@@ -98,9 +101,37 @@ async def index_articles(stream: ByteStream) -> None:
     await index_stream(stream, EnrichedArticle, article_action, "articles")
 
 
+async def stored_versions(index: str, ids: list[str]) -> dict[str, dict[str, Any] | None]:
+    """What the index holds of each event (version, first_seen, indexed); waits out outages."""
+
+    async def attempt() -> dict[str, dict[str, Any] | None]:
+        with unavailable_on_outage():
+            response = await client.mget(index=index, ids=ids, source_includes=list(LIVING_FIELDS))
+        return {doc["_id"]: doc.get("_source") if doc.get("found") else None for doc in response["docs"]}
+
+    return await until_available(attempt, settings.es_retry_max_seconds)
+
+
 @app.agent(events_topic)
 async def index_events(stream: ByteStream) -> None:
-    await index_stream(stream, Event, event_action, "events")
+    """Living dataset: only a version the index does not hold yet is written, so `updated`
+    moves when a report changed the event and a replay leaves it alone."""
+    index = settings.index("events")
+    await create_indices()
+    async for batch in stage.batches(stream, Event, settings.bulk_size):
+        owners: dict[str, list[ByteEvent]] = defaultdict(list)
+        for event, message in batch:
+            owners[message.event_id].append(event)
+        try:
+            stored = await stored_versions(index, list(owners))
+        except Exception as exc:  # refused, not unavailable (that is waited out)
+            await dead_letter_all(exc, owners)
+            continue
+        now = datetime.now(UTC)
+        changed = changed_events([message for _, message in batch], stored)
+        actions = [event_action(index, e, now, stored.get(e.event_id)) for e in changed]
+        if actions:
+            await write_batch(actions, owners)
 
 
 @app.agent(deadletter_topic)

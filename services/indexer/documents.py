@@ -10,8 +10,11 @@ from typing import Any
 from schemas.articles import DuplicateNotice, EnrichedArticle
 from schemas.deadletter import DeadLetter
 from schemas.events import Event
+from services.indexer.admin2 import admin2_of
 
 Action = dict[str, Any]
+# What the indexer reads back before writing an event (changed_events, event_action).
+LIVING_FIELDS = ("version", "first_seen", "indexed")
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -56,21 +59,70 @@ def article_action(index: str, enriched: EnrichedArticle) -> Action:
     return _upsert(index, article.article_id, document)
 
 
-def event_action(index: str, event: Event) -> Action:
+def event_document(event: Event, now: datetime) -> dict[str, Any]:
+    """The stored form of an event: the model, its flattened actors, a geo_point and admin2.
+
+    `updated` is when this version was written; `first_seen` is added only on creation
+    (the upsert), so it keeps the time the incident was first indexed.
+    """
     document = event.model_dump(mode="json", exclude={"schema_version", "location"})
     location = event.location
     if location is not None:
+        point = None
+        if location.lat is not None and location.lon is not None:
+            point = (location.lat, location.lon)
         document["location"] = {
             **location.model_dump(mode="json", exclude={"lat", "lon"}),
-            "coordinates": ({"lat": location.lat, "lon": location.lon} if location.lat is not None else None),
+            "admin2": admin2_of(*point, location.precision) if point else None,
+            "coordinates": {"lat": point[0], "lon": point[1]} if point else None,
         }
     else:
         document["location"] = None  # a partial update must clear a location the merge dropped
     document["actors"] = [a for a in (event.actor1, event.actor2, *event.assoc_actors) if a]
-    document["indexed"] = datetime.now(UTC).isoformat()
-    # The events stage publishes the merged event, so upserting its document in place
-    # keeps one `_id` per incident while `_version` rises with each new report.
-    return _upsert(index, event.event_id, document)
+    stamp = now.isoformat()
+    document["indexed"] = stamp
+    document["updated"] = stamp
+    return document
+
+
+def event_action(
+    index: str, event: Event, now: datetime | None = None, stored: Mapping[str, Any] | None = None
+) -> Action:
+    """Upsert of one event version. `stored` is what the index holds (version, first_seen).
+
+    The events stage publishes the merged event, so upserting its document in place
+    keeps one `_id` per incident while `version` rises with each new report.
+    """
+    now = now or datetime.now(UTC)
+    document = event_document(event, now)
+    action = _upsert(index, event.event_id, document)
+    del action["doc_as_upsert"]
+    action["upsert"] = {**document, "first_seen": document["updated"]}
+    if stored is not None and not stored.get("first_seen"):
+        # Written before first_seen existed: its first indexing time is the best we know.
+        document["first_seen"] = stored.get("indexed") or document["updated"]
+    return action
+
+
+def changed_events(events: Sequence[Event], stored: Mapping[str, Mapping[str, Any] | None]) -> list[Event]:
+    """The newest version of each event in `events` that the index does not hold yet.
+
+    A replayed or older version (stored `version` at least as high) is not written again,
+    so `updated` moves only when a report changed the event: `export --changed-since`
+    then returns exactly the events that changed.
+    """
+    newest: dict[str, Event] = {}
+    for event in events:
+        held = newest.get(event.event_id)
+        if held is None or event.version >= held.version:
+            newest[event.event_id] = event
+    changed = []
+    for event_id, event in newest.items():
+        current = stored.get(event_id)
+        stored_version = int(current.get("version") or 0) if current else 0
+        if current is None or stored_version < event.version or not current.get("first_seen"):
+            changed.append(event)
+    return changed
 
 
 def deadletter_action(index: str, record: DeadLetter) -> Action:

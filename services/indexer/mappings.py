@@ -33,6 +33,7 @@ def _location() -> dict[str, Any]:
             "name": KEYWORD,
             "country": KEYWORD,
             "admin1": KEYWORD,
+            "admin2": KEYWORD,
             "coordinates": {"type": "geo_point"},
             "precision": KEYWORD,
         }
@@ -106,7 +107,11 @@ def event_mapping(analyzer: str) -> dict[str, Any]:
             "assoc_actors": KEYWORD,
             # Per-side, per-source tolls with their sentences: for display and tracing.
             "figures": {"type": "object", "enabled": False},
+            # Living dataset: stable id, first indexed, last changed, and a version that
+            # grows with each report merged in (export --changed-since reads `updated`).
             "version": INTEGER,
+            "first_seen": DATE,
+            "updated": DATE,
             "indexed": DATE,
         },
     }
@@ -135,19 +140,35 @@ def deadletter_mapping(analyzer: str) -> dict[str, Any]:
 INDICES = {"articles": article_mapping, "events": event_mapping, "deadletter": deadletter_mapping}
 
 
+def missing_properties(wanted: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """The part of `wanted` (a mapping's properties) that `live` lacks, nested objects included."""
+    missing: dict[str, Any] = {}
+    for name, spec in wanted.items():
+        if name not in live:
+            missing[name] = spec
+        elif "properties" in spec and "properties" in live[name]:
+            inner = missing_properties(spec["properties"], live[name]["properties"])
+            if inner:
+                missing[name] = {"properties": inner}
+    return missing
+
+
 def ensure_indices(client: Elasticsearch, settings: Settings) -> None:
     """Put the templates and create `<name>-v<N>` behind alias `<name>` if missing.
 
+    An index made by an earlier release gets the fields added since (new fields are
+    allowed in place; a changed field needs a new `-v<N>` and a reindex).
     Safe to call from every indexer replica at start: all steps are idempotent.
     """
     for name, mapping in INDICES.items():
         alias = settings.index(name)
+        wanted = mapping(settings.es_text_analyzer)
         client.indices.put_index_template(
             name=f"{alias}-template",
             index_patterns=[f"{alias}-v*"],
             template={
                 "settings": {"number_of_shards": 1, "number_of_replicas": settings.index_replicas},
-                "mappings": mapping(settings.es_text_analyzer),
+                "mappings": wanted,
             },
             version=MAPPING_VERSION,
             meta={"managed_by": "wirestream"},
@@ -156,3 +177,8 @@ def ensure_indices(client: Elasticsearch, settings: Settings) -> None:
             client.options(ignore_status=400).indices.create(
                 index=f"{alias}-v{MAPPING_VERSION}", aliases={alias: {"is_write_index": True}}
             )
+            continue
+        for index, live in client.indices.get_mapping(index=alias).items():
+            added = missing_properties(wanted["properties"], live["mappings"].get("properties", {}))
+            if added:
+                client.indices.put_mapping(index=index, properties=added)

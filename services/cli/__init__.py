@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from services.cli.errors import explained
+from services.cli.search import count, near, size, when
 from services.common.settings import get_settings
 
 
@@ -97,29 +99,15 @@ def _health(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from services.common.es import es_client
+    from services.cli.output import print_search  # imports the Elasticsearch client only when needed
 
-    settings = get_settings()
-    with es_client(settings) as client:
-        hits = client.search(
-            index=settings.index("articles"),
-            # Canonical-name fields find "Islamic State" in a story that only says "Daesh".
-            query={
-                "multi_match": {
-                    "query": args.query,
-                    "fields": ["headline^2", "body", "people", "organizations", "places"],
-                }
-            },
-            size=args.size,
-            source_includes=["headline", "outlet", "published", "places"],
-        )["hits"]["hits"]
-    for hit in hits:
-        doc = hit["_source"]
-        print(
-            f"{hit['_id']}  {doc.get('published', '')[:10]}  {doc.get('outlet') or '-'}  "
-            f"{doc.get('headline') or '(no headline)'}"
-        )
-    return 0
+    return print_search(args, get_settings())
+
+
+def _export(args: argparse.Namespace) -> int:
+    from services.cli.export import run_export
+
+    return run_export(args, get_settings())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,13 +136,60 @@ def main(argv: list[str] | None = None) -> int:
     health.add_argument("--wait", type=float, default=0, help="seconds to keep trying")
     health.set_defaults(run=_health)
 
-    search = commands.add_parser("search", help="full-text search over articles")
-    search.add_argument("query")
-    search.add_argument("--size", type=int, default=10)
-    search.set_defaults(run=_search)
+    search = commands.add_parser(
+        "search",
+        help="search events (default) or articles with filters",
+        description="Full text plus filters; every filter narrows the result. Dates: 2024-05-31, "
+        "2024-05-31T12:00:00Z or an age (12h, 7d, 2w, 3m = 90 days, 1y = 365 days).",
+    )
+    search.add_argument("query", nargs="?", default="", help="free text (optional)")
+    search.add_argument("--in", dest="index", choices=["events", "articles"], default="events")
+    search.add_argument(
+        "--articles", dest="index", action="store_const", const="articles", help="same as --in articles"
+    )
+    search.add_argument("--country", help="country name, e.g. Syria")
+    search.add_argument("--place", help="town, admin1 or admin2 name (events), place name (articles)")
+    search.add_argument("--near", type=near, metavar="LAT,LON,KM", help="within KM of a point")
+    search.add_argument("--actor", help="canonical name or alias (Daesh finds Islamic State)")
+    search.add_argument("--type", help="ACLED event type or sub-type (events only)")
+    search.add_argument("--since", type=when, help="on or after (date, date-time or age)")
+    search.add_argument("--until", type=when, help="on or before (date, date-time or age)")
+    search.add_argument("--min-fatalities", type=count, metavar="N", help="best estimate at least N")
+    search.add_argument("--source", help="agency or outlet (events: also who the toll is attributed to)")
+    search.add_argument(
+        "--sort",
+        help="relevance, date, fatalities, injuries, updated, version "
+        "(events) or date, syndication (articles); add :asc or :desc",
+    )
+    search.add_argument("--size", type=size, default=20, help="rows (1-10000; default 20)")
+    search.add_argument("--with-articles", action="store_true", help="each event's articles too")
+    fmt = search.add_mutually_exclusive_group()
+    fmt.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="one JSON object a line"
+    )
+    fmt.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV with a header")
+    search.set_defaults(run=_search, format="table")
+
+    export = commands.add_parser(
+        "export",
+        help="stream every event (or those changed since T) as CSV, JSON lines or Parquet",
+    )
+    export.add_argument("what", choices=["events"], help="what to export")
+    export.add_argument(
+        "--changed-since",
+        type=when,
+        metavar="T",
+        help="only events whose `updated` is at or after T (date, date-time or age)",
+    )
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="csv")
+    export.add_argument(
+        "--out", type=Path, help="file to write (default: standard output; required for parquet)"
+    )
+    export.add_argument("--quiet", action="store_true", help="no progress bar")
+    export.set_defaults(run=_export)
 
     args = parser.parse_args(argv)
-    return int(args.run(args))
+    return explained(args.run, args, get_settings())
 
 
 if __name__ == "__main__":
