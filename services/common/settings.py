@@ -87,22 +87,45 @@ class Settings(BaseSettings):
 
     # Dedup (near-duplicates: MinHash LSH candidates, verified on exact word shingles)
     dedup_shingle_size: int = Field(default=3, ge=1, description="Words per shingle.")
-    dedup_num_perm: int = Field(default=128, ge=16, description="MinHash permutations.")
-    dedup_candidate_threshold: float = Field(
-        default=0.3, gt=0, lt=1, description="Estimated Jaccard at which LSH proposes a candidate."
+    dedup_num_perm: int = Field(
+        default=64, ge=16, description="MinHash permutations; each is kept as 16 bits (128 bytes a story)."
     )
-    dedup_min_estimate: float = Field(
-        default=0.2,
-        ge=0,
+    dedup_candidate_threshold: float = Field(
+        default=0.3,
+        gt=0,
         lt=1,
-        description="Signature-estimated Jaccard below which an LSH candidate is not verified.",
+        description="Containment of the shorter story, estimated from signatures, at which a "
+        "remembered story is verified on its exact shingles.",
+    )
+    dedup_max_candidates: int = Field(
+        default=16,
+        ge=1,
+        description="Remembered stories verified per story at most (the best estimates first): "
+        "bounds the work one message can cause.",
     )
     dedup_threshold: float = Field(
         default=0.55,
         gt=0,
         le=1,
-        description="Verified containment (shared shingles / shingles of the shorter text) "
-        "at or above which a story is a copy.",
+        description="Verified containment (shared shingles / shingles of the shorter text) at or "
+        "above which the shorter story is a cut of the longer, if it also kept its lead "
+        "(dedup_lead_kept).",
+    )
+    dedup_both_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of BOTH stories' own prose (quotes left out) at or above which two "
+        "stories are copies whatever their leads: 'most of both texts'.",
+    )
+    dedup_lead_kept: float = Field(
+        default=0.33,
+        gt=0,
+        le=1,
+        description="Share of the shorter story's opening (its first 90 words) found in the "
+        "longer story's first 135 words at or above which the shorter is a cut of the longer "
+        "(its lead kept), not a statement or passage the longer one quotes further down. A third, "
+        "so that an intro rewritten on either side (about a third of those words) still counts.",
     )
     dedup_update_threshold: float = Field(
         default=0.8,

@@ -1,9 +1,20 @@
 """Each story once: exact fingerprints first, then near copies, and no repeated sentences.
 
-A near copy is a remembered story that MinHash LSH proposes and that shares at least
-`threshold` of the shorter text's word shingles (containment, so a trimmed copy or one
-with added paragraphs still counts, whichever arrives first). Every decision is made
-against a `Memory`, and a story is remembered only once its unique copy is published.
+A near copy is a remembered story that MinHash LSH proposes and that, on the exact word
+shingles of both stories' own prose (quotes left out, `shingles.substance`), is either
+
+- **most of both**: each story shares at least `both_threshold` of its shingles with the
+  other (an edited syndicated copy: rewritten intro, trims, added lines), or
+- **a cut**: the shorter shares at least `threshold` of its shingles with the longer *and*
+  kept its lead, i.e. the first words of its lead are in the longer story's opening
+  (a copy cut to its first paragraphs, whichever arrives first).
+
+A press release or statement that a longer story quotes, or a passage it reprints further
+down, is in neither class: the longer story's substance is mostly its own, and the
+shorter one's lead is not the longer one's lead.
+
+Every decision is made against a `Memory`, and a story is remembered only once its
+unique copy is published.
 """
 
 from __future__ import annotations
@@ -12,12 +23,11 @@ from datetime import UTC, datetime
 
 from schemas.articles import Article, DuplicateNotice, RawArticle, UniqueArticle
 from services.common.text import jaccard, split_sentences, tokens
-from services.dedup.memory import Entry, Memory
-from services.dedup.shingles import Overlap, numbers, overlap
+from services.dedup.memory import DedupParams, Entry, Features, Memory, lead
+from services.dedup.shingles import Overlap, lead_kept, numbers, overlap
 
 REPEAT_THRESHOLD = 0.8  # token Jaccard above which a sentence repeats an earlier one
 REPEAT_MIN_WORDS = 6  # shorter sentences ("He said so.") may honestly recur
-LEAD_MIN_WORDS = 10  # the lead is the first paragraph this long, not a byline or a kicker
 
 
 def drop_repeated_sentences(paragraphs: list[str]) -> list[str]:
@@ -59,7 +69,7 @@ def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNot
         return _notice(article, original_id, 1.0)
     paragraphs = drop_repeated_sentences(article.paragraphs)
     matches = _verified_matches(memory, article.article_id, paragraphs, article.published)
-    lead_numbers = numbers(_lead(paragraphs))
+    lead_numbers = numbers(_lead(paragraphs, memory.params.lead_min_words))
     # A match that states the same figures is a copy; one whose figures the lead
     # contradicts is an earlier version of the story (or a look-alike incident).
     # Look-alike incidents share stock paragraphs too, so an update must share more.
@@ -93,16 +103,32 @@ def _verified_matches(
     features = memory.features(article_id, paragraphs)
     matches = []
     for entry in memory.candidates(features, published):
-        found = overlap(features.shingles, entry.shingles)
         # A story redelivered after a restart is not a copy of itself: it goes out again
         # as the same unique article, which every consumer writes idempotently by id.
-        if found.containment >= memory.params.threshold and entry.article_id != article_id:
+        if entry.article_id == article_id:
+            continue
+        found = overlap(features.shingles, entry.shingles)
+        if is_copy(found, _lead_kept(features, entry, memory.params), memory.params):
             matches.append((found, entry))
     return sorted(matches, key=lambda match: -match[0].containment)
 
 
-def _lead(paragraphs: list[str]) -> str:
-    return next((p for p in paragraphs if len(p.split()) >= LEAD_MIN_WORDS), paragraphs[0])
+def is_copy(found: Overlap, kept: float, params: DedupParams) -> bool:
+    """Most of both stories shared, or the shorter a cut of the longer with its lead kept."""
+    most_of_both = found.covered >= params.both_threshold
+    cut = found.containment >= params.threshold and kept >= params.lead_kept
+    return most_of_both or cut
+
+
+def _lead_kept(features: Features, entry: Entry, params: DedupParams) -> float:
+    """How much of the shorter story's lead the longer one opens with."""
+    if len(features.shingles) <= len(entry.shingles):
+        return lead_kept(lead(features.opening, params), entry.opening)
+    return lead_kept(lead(entry.opening, params), features.opening)
+
+
+def _lead(paragraphs: list[str], min_words: int) -> str:
+    return next((p for p in paragraphs if len(p.split()) >= min_words), paragraphs[0])
 
 
 def _notice(article: Article, original_id: str, similarity: float) -> DuplicateNotice:

@@ -1,8 +1,13 @@
 """What dedup remembers about earlier stories, and how it finds the ones a new story may copy.
 
 The durable state is `store`, article id -> `Entry` as JSON: a dict offline, a
-changelog-backed Faust table in the stream. The MinHash LSH index and the fingerprint map
+changelog-backed Faust table in the stream. The signature index and the fingerprint map
 are derived from it, so they are rebuilt from the store after a restart or a rebalance.
+
+Forgetting runs on a clock that one message cannot move: the newest ingestion time seen,
+with any time further ahead than `max_clock_lead` of the wall clock taken as that bound
+(a story stamped in year 9999 cannot make every other story look 8,000 years old), and
+times kept as POSIX seconds, so year 1 is just a very old story, not an `OverflowError`.
 """
 
 from __future__ import annotations
@@ -10,16 +15,19 @@ from __future__ import annotations
 import base64
 import heapq
 import json
-from collections.abc import Iterator, MutableMapping
+import time
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from services.common.settings import Settings
-from services.dedup.shingles import Shingles, numbers, shingles
+from services.dedup.index import Signature, SignatureIndex, compact
+from services.dedup.shingles import Shingles, numbers, opening, shingles
+
+MINHASH_CHUNK = 8192  # shingles hashed per step: bounds the (chunk x num_perm) work array
 
 
 @dataclass(frozen=True)
@@ -27,11 +35,22 @@ class DedupParams:
     shingle_size: int
     num_perm: int
     candidate_threshold: float
-    min_estimate: float
+    max_candidates: int
     threshold: float
+    both_threshold: float
+    lead_kept: float
     update_threshold: float
     window: timedelta
     updates_are_duplicates: bool
+    lead_min_words: int = 10  # the lead is the first paragraph this long, not a byline or a kicker
+    # A cut copy opens the way the longer story does: a share (`lead_kept`) of the windows
+    # of its first `lead_words` words (lead and the paragraphs after it, so one rewritten
+    # intro does not hide the cut) is found in the longer story's first `opening_words`.
+    lead_words: int = 90
+    opening_words: int = 135
+    # The clock may run this far ahead of the wall clock (feeds in other time zones,
+    # skewed hosts), no further.
+    max_clock_lead: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DedupParams:
@@ -39,12 +58,19 @@ class DedupParams:
             shingle_size=settings.dedup_shingle_size,
             num_perm=settings.dedup_num_perm,
             candidate_threshold=settings.dedup_candidate_threshold,
-            min_estimate=settings.dedup_min_estimate,
+            max_candidates=settings.dedup_max_candidates,
             threshold=settings.dedup_threshold,
+            both_threshold=settings.dedup_both_threshold,
+            lead_kept=settings.dedup_lead_kept,
             update_threshold=settings.dedup_update_threshold,
             window=timedelta(hours=settings.dedup_window_hours),
             updates_are_duplicates=settings.dedup_updates_are_duplicates,
         )
+
+
+def lead(opening: Shingles, params: DedupParams) -> Shingles:
+    """The windows of the first `lead_words` words of an opening."""
+    return opening[: max(1, params.lead_words - params.shingle_size + 1)]
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,7 @@ class Entry:
     published: datetime
     ingested: datetime
     shingles: Shingles
+    opening: Shingles
     numbers: frozenset[str]
 
     def dumps(self) -> str:
@@ -65,7 +92,8 @@ class Entry:
                 "fp": self.fingerprint,
                 "published": self.published.isoformat(),
                 "ingested": self.ingested.isoformat(),
-                "shingles": base64.b64encode(self.shingles.astype("<u4").tobytes()).decode(),
+                "shingles": _encode(self.shingles),
+                "opening": _encode(self.opening),
                 "numbers": sorted(self.numbers),
             }
         )
@@ -78,32 +106,50 @@ class Entry:
             fingerprint=data["fp"],
             published=datetime.fromisoformat(data["published"]),
             ingested=datetime.fromisoformat(data["ingested"]),
-            shingles=np.frombuffer(base64.b64decode(data["shingles"]), dtype="<u4").astype(np.uint32),
+            shingles=_decode(data["shingles"]),
+            opening=_decode(data.get("opening", "")),
             numbers=frozenset(data["numbers"]),
         )
+
+
+def _encode(found: Shingles) -> str:
+    return base64.b64encode(found.astype("<u4").tobytes()).decode()
+
+
+def _decode(text: str) -> Shingles:
+    return np.frombuffer(base64.b64decode(text), dtype="<u4").astype(np.uint32)
 
 
 @dataclass(frozen=True)
 class Features:
     shingles: Shingles
-    signature: MinHash
+    opening: Shingles
+    signature: Signature
 
 
 class Memory:
-    def __init__(self, store: MutableMapping[str, str], params: DedupParams, *, restore: bool = True) -> None:
-        """`restore=False` leaves indexing the store to the caller, through `restore()`."""
+    def __init__(
+        self,
+        store: MutableMapping[str, str],
+        params: DedupParams,
+        *,
+        restore: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`restore=False` leaves indexing the store to the caller, through `restore()`.
+        `clock` is the wall clock (POSIX seconds) that bounds the memory's own."""
         self.store = store
         self.params = params
+        self._wall = clock
         # One set of permutations for every signature: building them per story costs more
         # than hashing the story.
         self._template = MinHash(num_perm=params.num_perm, hashfunc=int)
-        self._lsh = MinHashLSH(threshold=params.candidate_threshold, num_perm=params.num_perm)
+        self._index = SignatureIndex(params.num_perm)
         self._by_fingerprint: dict[str, str] = {}
-        self._signatures: dict[str, npt.NDArray[np.uint32]] = {}
-        self._expiry: list[tuple[datetime, str, str]] = []  # (ingested, id, fingerprint)
+        self._expiry: list[tuple[float, str, str]] = []  # (ingested, id, fingerprint)
         # The memory's clock is ingestion time, so a backlog of old stories is remembered
         # while it streams through; copies must also be published within the window.
-        self._newest: datetime | None = None
+        self._newest: float | None = None
         self._last: tuple[str, Features] | None = None  # decided, not yet remembered
         if restore:
             for _ in self.restore():
@@ -114,9 +160,11 @@ class Memory:
         event loop yields there, so a long rebuild does not starve Kafka heartbeats."""
         for count, value in enumerate(list(self.store.values()), start=1):
             entry = Entry.loads(value)
-            self._index(entry, self._signature(entry.shingles))
+            self._remember(entry, self._signature(entry.shingles))
             if count % step == 0:
                 yield count
+        if self._newest is not None:
+            self._expire()
 
     def __len__(self) -> int:
         return len(self._by_fingerprint)
@@ -127,26 +175,26 @@ class Memory:
     def features(self, article_id: str, paragraphs: list[str]) -> Features:
         if self._last is not None and self._last[0] == article_id:
             return self._last[1]
-        found = shingles(paragraphs, self.params.shingle_size)
-        features = Features(found, self._signature(found))
+        p = self.params
+        found = shingles(paragraphs, p.shingle_size)
+        start = opening(paragraphs, p.shingle_size, p.lead_min_words, p.opening_words)
+        features = Features(found, start, self._signature(found))
         self._last = (article_id, features)
         return features
 
     def candidates(self, features: Features, published: datetime) -> list[Entry]:
-        """Remembered stories LSH proposes, within the time window of `published`.
-
-        With few rows per band, LSH also proposes stories that share only a stock lead or
-        a background paragraph; comparing signatures (microseconds) drops those before the
-        exact check (decoding an entry and intersecting its shingles) has to.
-        """
-        wanted = features.signature.hashvalues
-        keys = [
-            key
-            for key in self._lsh.query(features.signature)
-            if np.mean(self._signatures[key] == wanted) >= self.params.min_estimate
-        ]
-        entries = (Entry.loads(self.store[key]) for key in keys)
-        return [e for e in entries if abs(e.published - published) <= self.params.window]
+        """Remembered stories published within the window whose signatures suggest they
+        share `candidate_threshold` of the shorter story, at most `max_candidates`, best
+        first; the caller verifies them on the exact shingles."""
+        keys = self._index.query(
+            features.signature,
+            len(features.shingles),
+            published.timestamp(),
+            self.params.window.total_seconds(),
+            self.params.candidate_threshold,
+            self.params.max_candidates,
+        )
+        return [Entry.loads(self.store[key]) for key in keys]
 
     def add(
         self,
@@ -157,40 +205,46 @@ class Memory:
         paragraphs: list[str],
     ) -> None:
         """Remember a unique story, then forget those ingested longer than the window ago."""
-        if self._lsh.keys.has_key(article_id):
+        if article_id in self._index:
             return  # remembered already: a replay after a crash between publish and commit
         features = self.features(article_id, paragraphs)
         body_numbers = numbers(" ".join(paragraphs))
-        entry = Entry(article_id, fingerprint, published, ingested, features.shingles, body_numbers)
+        entry = Entry(
+            article_id, fingerprint, published, ingested, features.shingles, features.opening, body_numbers
+        )
         self.store[article_id] = entry.dumps()
-        self._index(entry, features.signature)
+        self._remember(entry, features.signature)
         self._expire()
 
-    def _signature(self, found: Shingles) -> MinHash:
+    def _signature(self, found: Shingles) -> Signature:
         signature = MinHash(
             num_perm=self.params.num_perm,
             hashfunc=int,
             permutations=self._template.permutations,
             scheme=self._template.scheme,
         )
-        signature.update_batch(found.tolist())
-        return signature
+        for start in range(0, len(found), MINHASH_CHUNK):
+            signature.update_batch(found[start : start + MINHASH_CHUNK].tolist())
+        return compact(signature.hashvalues)
 
-    def _index(self, entry: Entry, signature: MinHash) -> None:
-        self._lsh.insert(entry.article_id, signature)
-        self._signatures[entry.article_id] = signature.hashvalues
+    def _bounded(self, moment: datetime) -> float:
+        """A message's time as the clock may take it: never past the wall clock's lead."""
+        return min(moment.timestamp(), self._wall() + self.params.max_clock_lead.total_seconds())
+
+    def _remember(self, entry: Entry, signature: Signature) -> None:
+        ingested = self._bounded(entry.ingested)
+        self._index.add(entry.article_id, signature, len(entry.shingles), entry.published.timestamp())
         self._by_fingerprint[entry.fingerprint] = entry.article_id
-        heapq.heappush(self._expiry, (entry.ingested, entry.article_id, entry.fingerprint))
-        if self._newest is None or entry.ingested > self._newest:
-            self._newest = entry.ingested
+        heapq.heappush(self._expiry, (ingested, entry.article_id, entry.fingerprint))
+        if self._newest is None or ingested > self._newest:
+            self._newest = ingested
 
     def _expire(self) -> None:
         assert self._newest is not None
-        cutoff = self._newest - self.params.window
+        cutoff = self._newest - self.params.window.total_seconds()
         while self._expiry and self._expiry[0][0] < cutoff:
             _, article_id, fingerprint = heapq.heappop(self._expiry)
-            del self.store[article_id]
-            self._lsh.remove(article_id)
-            del self._signatures[article_id]
+            self.store.pop(article_id, None)
+            self._index.remove(article_id)
             if self._by_fingerprint.get(fingerprint) == article_id:
                 del self._by_fingerprint[fingerprint]

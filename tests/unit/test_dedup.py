@@ -23,6 +23,10 @@ LEAD = (
 LEAD_TIME = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
+def WALL_CLOCK_AFTER_EVERY_STORY() -> float:
+    return datetime(2100, 1, 1, tzinfo=UTC).timestamp()
+
+
 def _raws() -> list[RawArticle]:
     return [i for i in read_paths([SEEDS]) if isinstance(i, RawArticle)]
 
@@ -141,7 +145,7 @@ def test_a_restarted_memory_rebuilds_its_index_from_the_store() -> None:
 
 def test_stories_are_forgotten_after_the_window_and_copies_must_be_published_within_it() -> None:
     store: dict[str, str] = {}
-    memory = Memory(store, PARAMS)
+    memory = Memory(store, PARAMS, clock=WALL_CLOCK_AFTER_EVERY_STORY)
     old, other = _raws()
     _feed(memory, old)
     late = PARAMS.window + timedelta(hours=1)
@@ -153,7 +157,7 @@ def test_stories_are_forgotten_after_the_window_and_copies_must_be_published_wit
 
 
 def test_entries_survive_the_changelog_as_str_or_bytes() -> None:
-    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, shingles([LEAD], 3), numbers(LEAD))
+    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, shingles([LEAD], 3), shingles([LEAD], 3), numbers(LEAD))
     for value in (entry.dumps(), entry.dumps().encode()):
         back = Entry.loads(value)
         assert (back.article_id, back.published, back.numbers) == ("id", LEAD_TIME, frozenset({"12", "9"}))
