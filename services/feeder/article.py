@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bs4 import BeautifulSoup
 from pydantic import ValidationError
 
 from schemas.articles import Article, PublishedFrom, RawArticle
@@ -73,13 +74,36 @@ def _published(
     return now, "ingested"
 
 
+def _plain(value: str) -> str:
+    """Markup in a one-line field (a headline with `<script>`) is reduced to its text."""
+    if "<" not in value and "&" not in value:
+        return value
+    soup = BeautifulSoup(value, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    return soup.get_text(" ")
+
+
 def _text(fields: dict[str, Any], name: str, source: str) -> str | None:
     value = fields.get(name)
     if value is None:
         return None
     if isinstance(value, str):
-        return " ".join(value.split()) or None
+        return " ".join(_plain(value).split()) or None
     raise FeederError(source, f"{name}: expected a string, got {type(value).__name__}")
+
+
+def _web_url(value: Any) -> str | None:
+    """Only http(s) links with a host are kept: a `javascript:` or `data:` URL would run in
+    whatever page shows the article."""
+    if not isinstance(value, str) or not (value := value.strip()):
+        return None
+    try:
+        parsed = urlparse(value)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return None
+    ok = parsed.scheme.lower() in ("http", "https") and parsed.netloc and not any(c.isspace() for c in value)
+    return value if ok else None
 
 
 def _byline(text: str | None) -> str | None:
@@ -99,7 +123,8 @@ def build_article(source: str, fields: dict[str, Any], paragraphs: list[str]) ->
     if not paragraphs:
         raise FeederError(source, "no body text")
     body_fingerprint = fingerprint(paragraphs)
-    url, outlet, agency = (_text(fields, name, source) for name in ("url", "outlet", "agency"))
+    outlet, agency = (_text(fields, name, source) for name in ("outlet", "agency"))
+    url = _web_url(fields.get("url"))
     dateline_place = _text(fields, "dateline", source)
     if dateline_place is None and (found := find_dateline(paragraphs[0])):
         dateline_place = found.place

@@ -17,15 +17,20 @@ from itertools import chain
 from pathlib import Path
 from types import FrameType
 
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
 from tqdm import tqdm
 
 from schemas.articles import RawArticle
+from services.common.codec import encode
 from services.common.kafka import reliable_producer, send
 from services.common.settings import Settings
 from services.feeder.errors import FeederError
 from services.feeder.formats.feeds import parse_feed
-from services.feeder.polling import fetch_feed_once
-from services.feeder.reader import Rejected, list_files, read_files
+from services.feeder.limits import Limits
+from services.feeder.polling import Budget, fetch_feed_once
+from services.feeder.reader import Rejected, list_files, read_listed
 
 
 @dataclass
@@ -60,23 +65,70 @@ def _stop_on_sigterm() -> Iterator[threading.Event]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _read_urls(urls: list[str], timeout: float) -> Iterator[list[RawArticle | Rejected]]:
+def _read_urls(urls: list[str], budget: Budget) -> Iterator[list[RawArticle | Rejected]]:
     for url in urls:
         try:
-            yield list(parse_feed(url, fetch_feed_once(url, timeout)))
-        except FeederError as exc:
-            yield [Rejected(exc, b"")]
+            yield list(parse_feed(url, fetch_feed_once(url, budget)))
+        except Exception as exc:  # one feed's failure is its dead letter, not the batch's end
+            error = exc if isinstance(exc, FeederError) else FeederError(url, f"{type(exc).__name__}: {exc}")
+            yield [Rejected(error, b"")]
+
+
+def _rejected(item: RawArticle, exc: Exception) -> Rejected:
+    reason = f"not published: {type(exc).__name__}: {exc}"
+    return Rejected(FeederError(item.article.source, reason), encode(item))
+
+
+class _Sender:
+    """Sends articles and dead letters; an article Kafka refuses becomes its dead letter."""
+
+    def __init__(self, producer: KafkaProducer, settings: Settings, summary: Summary) -> None:
+        self.producer, self.settings, self.summary = producer, settings, summary
+        self.pending: list[tuple[RawArticle | Rejected, FutureRecordMetadata]] = []
+
+    def reject(self, item: Rejected) -> None:
+        self.summary.rejected[item.error.reason] += 1
+        dead = item.dead_letter(self.settings.deadletter_max_payload)
+        self.pending.append((item, send(self.producer, self.settings, dead)))
+
+    def article(self, item: RawArticle) -> None:
+        try:
+            future = send(self.producer, self.settings, item)
+        except KafkaError as exc:  # e.g. over the producer's request size, raised at once
+            self.reject(_rejected(item, exc))
+            return
+        self.summary.published += 1
+        self.pending.append((item, future))
+
+    def wait(self) -> None:
+        """Wait for every acknowledgement; an article refused by the broker is dead-lettered.
+        Raises when a dead letter itself is refused (Kafka is failing, not one input)."""
+        self.producer.flush()
+        while self.pending:
+            pending, self.pending = self.pending, []
+            for item, future in pending:
+                try:
+                    future.get(timeout=60)
+                except KafkaError as exc:
+                    if isinstance(item, Rejected):
+                        raise
+                    self.summary.published -= 1
+                    self.reject(_rejected(item, exc))
+            self.producer.flush()
 
 
 def publish_backlog(paths: Iterable[Path | str], settings: Settings, progress: bool = True) -> Summary:
     """`paths`: files, folders, and http(s) URLs of RSS/Atom feeds."""
     summary = Summary()
     producer = reliable_producer(settings)
-    futures = []
+    sender = _Sender(producer, settings, summary)
+    limits = Limits.from_settings(settings)
     sources = list(paths)
     urls = [str(s) for s in sources if str(s).startswith(("http://", "https://"))]
     files = list_files(Path(s) for s in sources if str(s) not in urls)
-    batches = chain(_read_urls(urls, settings.feeder_feed_timeout_seconds), (i for _, i in read_files(files)))
+    batches = chain(
+        _read_urls(urls, Budget.from_settings(settings)), (i for _, i in read_listed(files, limits))
+    )
     try:
         with _stop_on_sigterm() as stop:
             for items in tqdm(batches, total=len(urls) + len(files), unit="source", disable=not progress):
@@ -85,19 +137,13 @@ def publish_backlog(paths: Iterable[Path | str], settings: Settings, progress: b
                         break
                     summary.read += 1
                     if isinstance(item, Rejected):
-                        summary.rejected[item.error.reason] += 1
-                        futures.append(
-                            send(producer, settings, item.dead_letter(settings.deadletter_max_payload))
-                        )
+                        sender.reject(item)
                     else:
-                        summary.published += 1
-                        futures.append(send(producer, settings, item))
+                        sender.article(item)
                 if stop.is_set():
                     summary.interrupted = True
                     break
-            producer.flush()
-            for future in futures:
-                future.get(timeout=60)  # raises if any record was not acknowledged
+            sender.wait()
     finally:
         producer.close()
     return summary

@@ -15,6 +15,12 @@ def _load(path: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def _key(file: Path) -> str:
+    """The checkpoint key of a file: its path, with bytes that are not UTF-8 kept escaped
+    (`surrogateescape`), so a file name that is not UTF-8 can still be saved as JSON."""
+    return os.fsencode(file).decode("utf-8", "backslashreplace")
+
+
 def _save(path: Path, state: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
@@ -36,21 +42,24 @@ class Checkpoint:
         return f"{stat.st_size}:{stat.st_mtime_ns}"
 
     def is_new(self, file: Path) -> bool:
-        return self.done.get(str(file)) != self.version(file)
+        return self.is_new_version(file, self.version(file))
+
+    def is_new_version(self, file: Path, version: str) -> bool:
+        return self.done.get(_key(file)) != version
 
     def published(self, file: Path, version: str) -> int:
         """Items of this version already acknowledged (a restart resumes after them)."""
-        partial = self.done.get(str(file))
+        partial = self.done.get(_key(file))
         if isinstance(partial, list) and len(partial) == 2 and partial[0] == version:
             return int(partial[1])
         return 0
 
     def progress(self, file: Path, version: str, published: int) -> None:
-        self.done[str(file)] = [version, published]
+        self.done[_key(file)] = [version, published]
         _save(self.path, self.done)
 
     def mark(self, file: Path, version: str) -> None:
-        self.done[str(file)] = version
+        self.done[_key(file)] = version
         _save(self.path, self.done)
 
 

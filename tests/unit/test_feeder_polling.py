@@ -14,7 +14,7 @@ import pytest
 
 from services.feeder.checkpoint import FeedCheckpoint, FeedState
 from services.feeder.errors import FeederError
-from services.feeder.polling import Fetched, fetch_feed
+from services.feeder.polling import Budget, Fetched, fetch_feed
 
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 
@@ -52,8 +52,8 @@ def server() -> Iterator[str]:
 
 def _fetch(url: str, state: FeedState) -> Fetched | None:
     async def go() -> Fetched | None:
-        async with httpx.AsyncClient(timeout=0.3) as client:
-            return await fetch_feed(client, url, state)
+        async with httpx.AsyncClient() as client:
+            return await fetch_feed(client, url, state, Budget(1_000_000, 5.0, 0.3))
 
     return asyncio.run(go())
 

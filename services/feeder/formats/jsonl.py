@@ -18,6 +18,7 @@ from services.feeder.errors import FeederError
 from services.feeder.formats.html import html_to_text
 from services.feeder.formats.ninjs import is_ninjs, parse_ninjs
 from services.feeder.formats.text import decode_text
+from services.feeder.limits import bounded_int, check_depth, current
 
 
 def parse_json_object(source: str, obj: Any) -> RawArticle:
@@ -45,12 +46,15 @@ def parse_json_object(source: str, obj: Any) -> RawArticle:
 
 
 def _loads(source: str, text: str) -> Any:
+    limits = current()
     try:
-        return json.loads(text)
+        loaded = json.loads(text, parse_int=bounded_int(limits, source))
     except json.JSONDecodeError as exc:
         raise FeederError(source, f"invalid JSON: {exc.msg}") from exc
     except RecursionError as exc:
         raise FeederError(source, "invalid JSON: nested too deeply") from exc
+    check_depth(loaded, limits, source)
+    return loaded
 
 
 def _objects(where: str, chunk: str, allow_list: bool) -> Iterator[RawArticle | Rejected]:

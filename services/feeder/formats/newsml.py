@@ -23,6 +23,7 @@ from schemas.articles import RawArticle
 from services.feeder.article import Rejected, build_article
 from services.feeder.errors import FeederError
 from services.feeder.formats.html import html_to_text
+from services.feeder.limits import check_depth, current
 from services.feeder.plaintext import find_dateline
 
 NAR = "{http://iptc.org/std/nar/2006-10-01/}"
@@ -108,6 +109,7 @@ def parse_newsml(source: str, raw: bytes) -> Iterator[RawArticle | Rejected]:
         root = fromstring(raw)
     except (ParseError, DefusedXmlException) as exc:
         raise FeederError(source, f"invalid XML: {exc}") from exc
+    check_depth(root, current(), source)  # serialising and reading text recurse per level
     if root.tag == f"{NAR}newsItem":
         items = [root]
     elif root.tag == f"{NAR}newsMessage":
