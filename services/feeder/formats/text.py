@@ -2,8 +2,9 @@
 
 Legacy encodings are decoded, not rejected: newsroom systems on Windows still drop cp1252
 and UTF-16 files, and a dead letter would lose a story that is perfectly readable. Order:
-UTF-16 (by BOM, or by its pattern of NUL bytes), UTF-8 (strict), then cp1252 (strict: the Western newsroom default, and guessing on a short text
-garbles it), then charset-normalizer's best guess for anything else (e.g. cp1251).
+UTF-16 (by BOM, or by its pattern of NUL bytes), UTF-8 (strict), then cp1252 (strict: the
+Western newsroom default, and guessing on a short text garbles it), then charset-normalizer's
+best guess for anything else (e.g. cp1251).
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def decode_text(source: str, raw: bytes) -> str:
             text = raw.decode(codec)
         except UnicodeDecodeError as exc:
             raise FeederError(source, f"invalid UTF-16 at byte {exc.start}") from exc
-        if "\x00" in text or not text.strip():
-            raise FeederError(source, "binary content (NUL characters)")
+        controls = sum(text.count(chr(c)) for c in range(32) if chr(c) not in "\t\n\r\f\v\x1b")
+        if "\x00" in text or controls > len(text) // 100 or not text.strip():
+            raise FeederError(source, "binary content (NUL bytes)")
         return text
     if b"\x00" in raw:
         raise FeederError(source, "binary content (NUL bytes)")
