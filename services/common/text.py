@@ -36,6 +36,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*)\.$")
+_ABBREVIATION_TAIL = 40  # characters before a break that can hold an abbreviation
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -43,8 +44,10 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(paragraph):
-        candidate = paragraph[start : match.start()].rstrip()
-        if _ABBREVIATION.search(candidate.rstrip('"”’')):
+        # Only the words before the break can make it an abbreviation: looking at a bounded
+        # tail keeps a paragraph of many "U.S." breaks linear instead of quadratic.
+        tail = paragraph[max(start, match.start() - _ABBREVIATION_TAIL) : match.start()].rstrip()
+        if _ABBREVIATION.search(tail.rstrip('"”’')):
             continue
         sentences.append(paragraph[start : match.end()].strip())
         start = match.end()

@@ -5,6 +5,12 @@ wire.raw can promise that copies meet. Every replica therefore forwards what it 
 from wire.raw to partition 0 of an internal topic, and the one replica that owns that
 partition decides every story in one order against one memory. The decision costs
 about a millisecond (`make bench-dedup`), far below the gap between wire stories.
+
+The slow, linear part of a story (repeated sentences, shingles, signature) runs in a
+thread, so a long story never holds the event loop (heartbeats, `/health/`) for long;
+deciding (one signature scan, a bounded number of verifications) and remembering stay on
+the loop, where the table that backs the memory is written. A story over
+`story_max_chars` is a dead letter with that reason.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from schemas.articles import RawArticle
 from schemas.topics import RAW
 from services.common.settings import get_settings
 from services.common.stage import ByteStream, Stage
-from services.dedup.logic import deduplicate, remember
+from services.dedup.logic import decide, prepare, remember
 from services.dedup.memory import DedupParams, Memory
 
 DECIDING_PARTITION = 0
@@ -90,7 +96,8 @@ async def deduplicate_raw(stream: ByteStream) -> None:
     async for event, raw in stage.messages(stream, RawArticle):
         async with stage.guard(event):
             memory = await decider.memory()
-            result = deduplicate(raw, memory)
+            prepared = await asyncio.to_thread(prepare, raw, memory)
+            result = decide(prepared, memory)
             delivery = await stage.publish(result)
             await delivery  # remember a story only once its unique copy is safely on Kafka
             remember(result, memory)

@@ -1,6 +1,6 @@
 """Each story once: exact fingerprints first, then near copies, and no repeated sentences.
 
-A near copy is a remembered story that MinHash LSH proposes and that, on the exact word
+A near copy is a remembered story that its compact signature proposes and that, on the exact word
 shingles of both stories' own prose (quotes left out, `shingles.substance`), is either
 
 - **most of both**: each story shares at least `both_threshold` of its shingles with the
@@ -14,51 +14,71 @@ down, is in neither class: the longer story's substance is mostly its own, and t
 shorter one's lead is not the longer one's lead.
 
 Every decision is made against a `Memory`, and a story is remembered only once its
-unique copy is published.
+unique copy is published. The work per story is linear in its length (`prepare`: repeated
+sentences by hashing, shingles, signature) plus a bounded amount per decision (`decide`:
+one signature scan, at most `max_candidates` verified), and a story over
+`max_story_chars` is refused before any of it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from schemas.articles import Article, DuplicateNotice, RawArticle, UniqueArticle
-from services.common.text import jaccard, split_sentences, tokens
+from services.common.text import split_sentences
 from services.dedup.memory import DedupParams, Entry, Features, Memory, lead
+from services.dedup.repeats import drop_repeated_sentences
 from services.dedup.shingles import Overlap, lead_kept, numbers, overlap
 
-REPEAT_THRESHOLD = 0.8  # token Jaccard above which a sentence repeats an earlier one
-REPEAT_MIN_WORDS = 6  # shorter sentences ("He said so.") may honestly recur
+__all__ = [
+    "Prepared",
+    "StoryTooLong",
+    "decide",
+    "deduplicate",
+    "drop_repeated_sentences",
+    "prepare",
+    "remember",
+]
 
 
-def drop_repeated_sentences(paragraphs: list[str]) -> list[str]:
-    """Keep the first of sentences that say the same thing with small wording changes.
-
-    Wire copy repeats a background sentence inside a later paragraph; dropping whole
-    paragraphs would lose the new sentences around it. A paragraph left empty goes.
-    """
-    kept_paragraphs: list[str] = []
-    seen_sentences: list[set[str]] = []
-    for paragraph in paragraphs:
-        sentences = split_sentences(paragraph)
-        kept: list[str] = []
-        for sentence in sentences:
-            words = tokens(sentence)
-            if len(words) >= REPEAT_MIN_WORDS and any(
-                jaccard(words, earlier) >= REPEAT_THRESHOLD for earlier in seen_sentences
-            ):
-                continue
-            kept.append(sentence)
-            seen_sentences.append(words)
-        if len(kept) == len(sentences):
-            kept_paragraphs.append(paragraph)
-        elif kept:
-            kept_paragraphs.append(" ".join(kept))
-    return kept_paragraphs
+class StoryTooLong(ValueError):
+    """A story over the size every stage agrees on: the feeder refuses it, and dedup refuses
+    one sent straight to its topic, so spaCy never meets it."""
 
 
-def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNotice:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything about one story that does not depend on memory: the slow, linear part."""
+
+    raw: RawArticle
+    paragraphs: list[str]  # without repeated sentences
+    features: Features
+    lead_numbers: frozenset[str]
+
+
+def story_chars(article: Article) -> int:
+    """Characters of a story as the size limit counts them: paragraphs and captions."""
+    return sum(map(len, article.paragraphs)) + sum(map(len, article.captions))
+
+
+def prepare(raw: RawArticle, memory: Memory) -> Prepared:
+    """Linear in the story's length and touches no shared state but the memory's one-story
+    cache, so the stream runs it in a thread while the event loop keeps serving Kafka."""
+    article = raw.article
+    limit = memory.params.max_story_chars
+    if (chars := story_chars(article)) > limit:
+        raise StoryTooLong(f"story of {chars} characters is over the limit of {limit} (story_max_chars)")
+    paragraphs = drop_repeated_sentences(article.paragraphs)
+    features = memory.features(article.article_id, paragraphs)
+    lead_numbers = numbers(_lead(paragraphs, memory.params.lead_min_words)) if paragraphs else frozenset()
+    return Prepared(raw, paragraphs, features, lead_numbers)
+
+
+def decide(prepared: Prepared, memory: Memory) -> UniqueArticle | DuplicateNotice:
     """Decide; does not remember. Call `remember` once the result is safely published,
     so a crash in between re-processes the copy instead of losing it."""
+    raw, paragraphs = prepared.raw, prepared.paragraphs
     article = raw.article
     original_id = memory.exact(raw.fingerprint)
     if original_id is not None:
@@ -67,13 +87,11 @@ def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNot
         # loses nothing and spares entities and events a backlog fed twice. The indexer
         # does not count such a notice as syndication.
         return _notice(article, original_id, 1.0)
-    paragraphs = drop_repeated_sentences(article.paragraphs)
-    matches = _verified_matches(memory, article.article_id, paragraphs, article.published)
-    lead_numbers = numbers(_lead(paragraphs, memory.params.lead_min_words))
+    matches = _verified_matches(memory, article.article_id, prepared.features, article.published)
     # A match that states the same figures is a copy; one whose figures the lead
     # contradicts is an earlier version of the story (or a look-alike incident).
     # Look-alike incidents share stock paragraphs too, so an update must share more.
-    same = [(found, entry) for found, entry in matches if lead_numbers <= entry.numbers]
+    same = [(found, entry) for found, entry in matches if prepared.lead_numbers <= entry.numbers]
     updated = [m for m in matches if m[0].containment >= memory.params.update_threshold]
     chosen = same or (updated if memory.params.updates_are_duplicates else [])
     if chosen:
@@ -88,6 +106,11 @@ def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNot
     )
 
 
+def deduplicate(raw: RawArticle, memory: Memory) -> UniqueArticle | DuplicateNotice:
+    """`prepare` then `decide`, in one call (offline mode, tests, benchmarks)."""
+    return decide(prepare(raw, memory), memory)
+
+
 def remember(result: UniqueArticle | DuplicateNotice, memory: Memory) -> None:
     if isinstance(result, UniqueArticle):
         article = result.article
@@ -97,17 +120,16 @@ def remember(result: UniqueArticle | DuplicateNotice, memory: Memory) -> None:
 
 
 def _verified_matches(
-    memory: Memory, article_id: str, paragraphs: list[str], published: datetime
+    memory: Memory, article_id: str, features: Features, published: datetime
 ) -> list[tuple[Overlap, Entry]]:
-    """Candidates sharing at least `threshold` of the shorter text, closest first."""
-    features = memory.features(article_id, paragraphs)
+    """Candidates that are copies (`is_copy`), the most contained first."""
     matches = []
     for entry in memory.candidates(features, published):
         # A story redelivered after a restart is not a copy of itself: it goes out again
         # as the same unique article, which every consumer writes idempotently by id.
         if entry.article_id == article_id:
             continue
-        found = overlap(features.shingles, entry.shingles)
+        found = overlap(features.shingles, entry.shingles, entry.bound)
         if is_copy(found, _lead_kept(features, entry, memory.params), memory.params):
             matches.append((found, entry))
     return sorted(matches, key=lambda match: -match[0].containment)
@@ -122,7 +144,7 @@ def is_copy(found: Overlap, kept: float, params: DedupParams) -> bool:
 
 def _lead_kept(features: Features, entry: Entry, params: DedupParams) -> float:
     """How much of the shorter story's lead the longer one opens with."""
-    if len(features.shingles) <= len(entry.shingles):
+    if len(features.shingles) <= entry.size:
         return lead_kept(lead(features.opening, params), entry.opening)
     return lead_kept(lead(entry.opening, params), features.opening)
 

@@ -17,7 +17,7 @@ import heapq
 import json
 import time
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -25,7 +25,7 @@ from datasketch import MinHash
 
 from services.common.settings import Settings
 from services.dedup.index import Signature, SignatureIndex, compact
-from services.dedup.shingles import Shingles, numbers, opening, shingles
+from services.dedup.shingles import FULL, Shingles, numbers, opening, sample, shingles
 
 MINHASH_CHUNK = 8192  # shingles hashed per step: bounds the (chunk x num_perm) work array
 
@@ -51,6 +51,10 @@ class DedupParams:
     # The clock may run this far ahead of the wall clock (feeds in other time zones,
     # skewed hosts), no further.
     max_clock_lead: timedelta = timedelta(hours=24)
+    max_story_chars: int = 900_000
+    # Shingles kept per remembered story: a sample beyond it (`shingles.sample`), so one
+    # long story is a bounded entry (80 kB of hashes) and changelog message.
+    max_stored_shingles: int = 20_000
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DedupParams:
@@ -65,6 +69,7 @@ class DedupParams:
             update_threshold=settings.dedup_update_threshold,
             window=timedelta(hours=settings.dedup_window_hours),
             updates_are_duplicates=settings.dedup_updates_are_duplicates,
+            max_story_chars=settings.story_max_chars,
         )
 
 
@@ -81,9 +86,12 @@ class Entry:
     fingerprint: str
     published: datetime
     ingested: datetime
-    shingles: Shingles
+    shingles: Shingles  # all of them below `bound`
     opening: Shingles
     numbers: frozenset[str]
+    size: int  # shingles of the whole story
+    signature: Signature
+    bound: int = FULL
 
     def dumps(self) -> str:
         return json.dumps(
@@ -95,20 +103,30 @@ class Entry:
                 "shingles": _encode(self.shingles),
                 "opening": _encode(self.opening),
                 "numbers": sorted(self.numbers),
+                "size": self.size,
+                "signature": base64.b64encode(self.signature.astype("<u2").tobytes()).decode(),
+                "bound": self.bound,
             }
         )
 
     @classmethod
     def loads(cls, value: str | bytes) -> Entry:
         data = json.loads(value)
+        shingles = _decode(data["shingles"])
         return cls(
             article_id=data["id"],
             fingerprint=data["fp"],
             published=datetime.fromisoformat(data["published"]),
             ingested=datetime.fromisoformat(data["ingested"]),
-            shingles=_decode(data["shingles"]),
+            shingles=shingles,
             opening=_decode(data.get("opening", "")),
             numbers=frozenset(data["numbers"]),
+            # Entries written before sizes and signatures were stored get them on restore.
+            size=data.get("size", len(shingles)),
+            signature=np.frombuffer(base64.b64decode(data.get("signature", "")), dtype="<u2").astype(
+                np.uint16
+            ),
+            bound=data.get("bound", FULL),
         )
 
 
@@ -125,6 +143,7 @@ class Features:
     shingles: Shingles
     opening: Shingles
     signature: Signature
+    numbers: frozenset[str]  # figures the body states
 
 
 class Memory:
@@ -160,7 +179,9 @@ class Memory:
         event loop yields there, so a long rebuild does not starve Kafka heartbeats."""
         for count, value in enumerate(list(self.store.values()), start=1):
             entry = Entry.loads(value)
-            self._remember(entry, self._signature(entry.shingles))
+            if len(entry.signature) != self.params.num_perm:  # stored under other settings
+                entry = replace(entry, signature=self._signature(entry.shingles))
+            self._remember(entry)
             if count % step == 0:
                 yield count
         if self._newest is not None:
@@ -178,7 +199,7 @@ class Memory:
         p = self.params
         found = shingles(paragraphs, p.shingle_size)
         start = opening(paragraphs, p.shingle_size, p.lead_min_words, p.opening_words)
-        features = Features(found, start, self._signature(found))
+        features = Features(found, start, self._signature(found), numbers(" ".join(paragraphs)))
         self._last = (article_id, features)
         return features
 
@@ -208,12 +229,21 @@ class Memory:
         if article_id in self._index:
             return  # remembered already: a replay after a crash between publish and commit
         features = self.features(article_id, paragraphs)
-        body_numbers = numbers(" ".join(paragraphs))
+        kept, bound = sample(features.shingles, self.params.max_stored_shingles)
         entry = Entry(
-            article_id, fingerprint, published, ingested, features.shingles, features.opening, body_numbers
+            article_id,
+            fingerprint,
+            published,
+            ingested,
+            kept,
+            features.opening,
+            features.numbers,
+            len(features.shingles),
+            features.signature,
+            bound,
         )
         self.store[article_id] = entry.dumps()
-        self._remember(entry, features.signature)
+        self._remember(entry)
         self._expire()
 
     def _signature(self, found: Shingles) -> Signature:
@@ -231,9 +261,9 @@ class Memory:
         """A message's time as the clock may take it: never past the wall clock's lead."""
         return min(moment.timestamp(), self._wall() + self.params.max_clock_lead.total_seconds())
 
-    def _remember(self, entry: Entry, signature: Signature) -> None:
+    def _remember(self, entry: Entry) -> None:
         ingested = self._bounded(entry.ingested)
-        self._index.add(entry.article_id, signature, len(entry.shingles), entry.published.timestamp())
+        self._index.add(entry.article_id, entry.signature, entry.size, entry.published.timestamp())
         self._by_fingerprint[entry.fingerprint] = entry.article_id
         heapq.heappush(self._expiry, (ingested, entry.article_id, entry.fingerprint))
         if self._newest is None or ingested > self._newest:

@@ -125,6 +125,21 @@ def opening(paragraphs: list[str], size: int, lead_min_words: int, length: int) 
     return hash_shingles(found[:length], size)
 
 
+FULL = 2**32  # the bound of a shingle set kept whole: every 32-bit hash is below it
+
+
+def sample(found: Shingles, limit: int) -> tuple[Shingles, int]:
+    """At most `limit` shingles of a sorted set, and the bound below which it is complete.
+
+    The smallest hashes are a uniform sample that any other set can be cut to the same
+    way (keep what is below the bound), so containment measured on both cuts estimates
+    the containment of the whole sets. A very long story stays a bounded entry.
+    """
+    if len(found) <= limit:
+        return found, FULL
+    return found[:limit], int(found[limit])
+
+
 @dataclass(frozen=True)
 class Overlap:
     jaccard: float
@@ -132,7 +147,10 @@ class Overlap:
     covered: float  # shared shingles over the shingles of the longer text
 
 
-def overlap(a: Shingles, b: Shingles) -> Overlap:
+def overlap(a: Shingles, b: Shingles, bound: int = FULL) -> Overlap:
+    """Overlap of two sorted sets, both cut below `bound` (one of them may be a sample)."""
+    a = a[: int(np.searchsorted(a, bound))]
+    b = b[: int(np.searchsorted(b, bound))]
     if not len(a) or not len(b):
         return Overlap(0.0, 0.0, 0.0)
     shared = len(np.intersect1d(a, b, assume_unique=True))

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 
 from eval.dedup.benchmark import Generator, score
 from schemas.articles import DuplicateNotice, RawArticle, UniqueArticle
 from services.common.settings import Settings
 from services.common.text import fingerprint
-from services.dedup.logic import deduplicate, drop_repeated_sentences, remember
+from services.dedup.index import compact
+from services.dedup.logic import StoryTooLong, deduplicate, drop_repeated_sentences, remember
 from services.dedup.memory import DedupParams, Entry, Memory
+from services.dedup.repeats import RepeatRule, Work
 from services.dedup.shingles import numbers, overlap, shingles
 from services.feeder.reader import read_paths
 from tests.conftest import SEEDS
@@ -157,11 +161,14 @@ def test_stories_are_forgotten_after_the_window_and_copies_must_be_published_wit
 
 
 def test_entries_survive_the_changelog_as_str_or_bytes() -> None:
-    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, shingles([LEAD], 3), shingles([LEAD], 3), numbers(LEAD))
+    found = shingles([LEAD], 3)
+    signature = compact(found.astype(np.uint64))
+    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, found, found, numbers(LEAD), len(found), signature)
     for value in (entry.dumps(), entry.dumps().encode()):
         back = Entry.loads(value)
         assert (back.article_id, back.published, back.numbers) == ("id", LEAD_TIME, frozenset({"12", "9"}))
-        assert (back.shingles == entry.shingles).all()
+        assert (back.shingles == entry.shingles).all() and (back.signature == entry.signature).all()
+        assert (back.size, back.bound) == (entry.size, entry.bound)
 
 
 def test_benchmark_precision_and_recall_reach_the_target() -> None:
@@ -195,3 +202,68 @@ def test_a_story_delivered_again_after_it_was_remembered_is_a_notice_naming_itse
     assert again.article_id == again.original_id == first.article.article_id
     remember(again, memory)
     assert len(memory) == 1
+
+
+def _near_repeats(count: int) -> list[str]:
+    """`count` sentences that each differ from one base sentence by one word: the input on
+    which pairwise comparison is quadratic and every sentence shares keys with all others."""
+    base = ["the", "convoy", "crossed", "the", "river", "bridge", "at", "dawn", "under", "heavy", "escort"]
+    sentences = []
+    for n in range(count):
+        words = list(base)
+        words[n % len(base)] = f"variant{n}"
+        sentences.append(" ".join(words).capitalize() + ".")
+    return [" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
+
+
+def test_repeated_sentence_removal_does_linear_work_on_hostile_input() -> None:
+    rule = RepeatRule()
+    works = []
+    for count in (500, 2000):
+        work = Work()
+        drop_repeated_sentences(_near_repeats(count), rule, work)
+        assert work.sentences == count
+        assert work.comparisons <= rule.max_verified * work.sentences
+        assert work.keys <= work.words + work.sentences  # one key per word, one per sentence
+        works.append(work.comparisons + work.keys)
+    assert works[1] <= 4.5 * works[0], works  # four times the input, about four times the work
+
+
+def test_one_word_edits_of_a_sentence_are_repeats_and_two_word_edits_are_not() -> None:
+    first = "Rebel fighters shelled the northern market town of Kessel early on Sunday."
+    swapped = first.replace("Sunday", "Saturday")
+    dropped = first.replace(" early", "")
+    two = first.replace("Rebel", "Army").replace("northern", "southern")
+    assert drop_repeated_sentences([first, swapped, dropped]) == [first]
+    assert drop_repeated_sentences([first, two]) == [first, two]
+
+
+def test_a_story_over_the_size_limit_is_refused_before_any_work() -> None:
+    memory = _memory(max_story_chars=1000)
+    base = _raws()[0]
+    long = _copy(base, "long", ["A sentence of filler text for the limit. " * 30])
+    with pytest.raises(StoryTooLong, match="over the limit of 1000"):
+        deduplicate(long, memory)
+    assert memory.exact(long.fingerprint) is None and len(memory) == 0
+
+
+def test_each_story_verifies_at_most_max_candidates_whatever_memory_holds() -> None:
+    memory = _memory(max_candidates=3, window=timedelta(days=3650))
+    base = _raws()[0]
+    for n in range(12):  # twelve look-alikes: the same story with another last paragraph
+        paragraphs = [*base.article.paragraphs, f"Desk note number {n} about this story."]
+        memory.add(f"look-alike-{n}", f"fp-{n}", LEAD_TIME, LEAD_TIME, paragraphs)
+    features = memory.features("new", base.article.paragraphs)
+    assert len(memory.candidates(features, LEAD_TIME)) == 3
+
+
+def test_a_very_long_story_is_remembered_as_a_bounded_sample_that_still_finds_its_copies() -> None:
+    store: dict[str, str] = {}
+    memory = Memory(store, replace(PARAMS, max_stored_shingles=200), clock=WALL_CLOCK_AFTER_EVERY_STORY)
+    base = _raws()[0]
+    long_body = [f"{p} Paragraph {n} of the long file." for n in range(6) for p in base.article.paragraphs]
+    _feed(memory, _copy(base, "long", long_body))
+    entry = Entry.loads(store["long"])
+    assert len(entry.shingles) == 200 and entry.size > 400 and entry.bound < 2**32
+    [notice] = _feed(memory, _copy(base, "cut", long_body[: len(long_body) // 2]))
+    assert isinstance(notice, DuplicateNotice) and notice.original_id == "long"
