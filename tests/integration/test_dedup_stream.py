@@ -81,3 +81,52 @@ def test_copies_on_other_partitions_after_a_restart_are_notices_of_the_first(
         ("dedup", settings.topic(RAW), 0, "{not json")
     }
     assert len({x.offset for x in letters}) == 1, "one bad message, however often it was read"
+
+
+def test_a_far_future_clock_and_an_oversized_story_sent_straight_to_dedup(
+    live_settings: Settings, overrides: dict[str, Any], tmp_path: Path
+) -> None:
+    """Messages that skipped the feeder's checks: one stamped in year 9999 cannot empty the
+    memory (the copy after it is still a notice), and a story over `story_max_chars` is one
+    dead letter with that reason while the stories around it are decided."""
+    limit = 20_000
+    settings = live_settings
+    first = next(i for i in read_paths([SEEDS]) if isinstance(i, RawArticle))
+    future = first.article.model_copy(
+        update={"article_id": "far-future", "paragraphs": ["A desk note from a broken clock."] * 3}
+    )
+    # model_copy does not validate, as a producer that skips the schema would not.
+    future = future.model_copy(update={"ingested": first.article.ingested.replace(year=9999)})
+    oversized = _copy(first, "oversized", ["Filler sentence number one of a very long file. " * 50] * 10)
+    copy = _copy(first, "trimmed", first.article.paragraphs[:4])
+
+    with running(["dedup"], {**overrides, "story_max_chars": limit}, tmp_path) as stages:
+        _send(settings, 0, first)
+        _send(settings, 1, RawArticle(fingerprint=fingerprint(future.paragraphs), article=future))
+        _send(settings, 2, oversized)
+        _send(settings, 3, copy)
+
+        def notices() -> list[DuplicateNotice]:
+            records = read_topic(settings, settings.topic(DUPLICATES), 1)
+            return [decode(r.value, DuplicateNotice) for r in records]
+
+        found = wait_for(
+            lambda: [n for n in notices() if n.article_id == "copy-trimmed"], 90, "the copy's notice", stages
+        )
+        letters = wait_for(
+            lambda: [
+                letter
+                for r in read_topic(settings, settings.topic(DEADLETTER), 1)
+                if "copy-oversized" in (letter := decode(r.value, DeadLetter)).payload
+            ],
+            90,
+            "the oversized story's dead letter",
+            stages,
+        )
+    assert found[0].original_id == first.article.article_id, "the year-9999 message emptied the memory"
+    assert "story_max_chars" in letters[0].error
+    unique_ids = {
+        decode(r.value, UniqueArticle).article.article_id
+        for r in read_topic(settings, settings.topic(UNIQUE), 1)
+    }
+    assert "copy-oversized" not in unique_ids and first.article.article_id in unique_ids
