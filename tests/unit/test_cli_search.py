@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,15 @@ def test_export_row_uses_ucdp_precision_codes_and_counts() -> None:
     assert values["where_prec"] == 2 and values["date_prec"] == 1
     assert values["source_count"] == 2 and values["article_count"] == 2 and values["version"] == 2
     assert (values["latitude"], values["longitude"], values["first_seen"]) == (1.0, 2.0, NOW.isoformat())
+
+
+def test_readme_codebook_describes_every_export_column() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    codebook = readme.split("## Living dataset: export and codebook", 1)[1].split("\n## ", 1)[0]
+    described = {
+        name.strip("` ")
+        for line in codebook.splitlines()
+        if line.startswith("| `")
+        for name in line.split("|")[1].split(",")
+    }
+    assert described == {c.name for c in EVENT_COLUMNS}
