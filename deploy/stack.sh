@@ -325,6 +325,7 @@ es_start() {
     die "elasticsearch: $ES_HOST:$ES_PORT is already taken by a process this stack did not start"
   fi
   java_home="$(find_es_java_home)"
+  es_plugin_install
   mkdir -p "$RUN_DIR" "$LOG_DIR/elasticsearch" "$DATA_DIR/elasticsearch" "$STACK_DIR/tmp"
   es_prepare_conf
   es_run_as
@@ -332,6 +333,48 @@ es_start() {
   ES_JAVA_HOME="$java_home" ES_PATH_CONF="$CONF_DIR/elasticsearch" ES_TMPDIR="$STACK_DIR/tmp" \
     setsid nohup ${ES_AS_USER[@]+"${ES_AS_USER[@]}"} "$ES_HOME/bin/elasticsearch" >"$out" 2>&1 </dev/null &
   echo $! >"$(pid_file elasticsearch)"
+}
+
+# ---------------------------------------------------------------- analysis plugin
+
+# Wirestream's English stemming filter (deploy/analysis-plugin), built with Maven against
+# the zip's own Lucene and installed into ES_HOME/plugins; rebuilt and reinstalled when its
+# sources change. Needs a JDK >= 21 to compile (the one Elasticsearch runs on).
+PLUGIN_DIR="$REPO_ROOT/deploy/analysis-plugin"
+PLUGIN_NAME=wirestream-analysis
+PLUGIN_BUILD="$STACK_DIR/build/analysis-plugin"
+
+plugin_stamp() {  # a digest of the plugin's sources: what is installed is what is checked in
+  (cd "$PLUGIN_DIR" && find pom.xml src -type f -print0 | sort -z | xargs -0 sha1sum) | sha1sum | cut -c1-12
+}
+
+es_plugin_install() {
+  local java_home stamp installed="$ES_HOME/plugins/$PLUGIN_NAME" zip
+  stamp="$(plugin_stamp)"
+  if [[ -f "$installed/.wirestream-stamp" && "$(<"$installed/.wirestream-stamp")" == "$stamp" ]]; then
+    return
+  fi
+  java_home="$(find_es_java_home)"
+  command -v mvn >/dev/null 2>&1 || die "mvn (Apache Maven) is needed to build $PLUGIN_NAME"
+  log "elasticsearch: building the $PLUGIN_NAME plugin (stemming) ..."
+  mkdir -p "$PLUGIN_BUILD" "$LOG_DIR"
+  local mvn_args=(-B -q -Dstyle.color=never -f "$PLUGIN_DIR/pom.xml" -Des.home="$ES_HOME"
+    -Dplugin.build.dir="$PLUGIN_BUILD" package)
+  JAVA_HOME="$java_home" mvn -o "${mvn_args[@]}" >"$LOG_DIR/analysis-plugin-build.log" 2>&1 \
+    || JAVA_HOME="$java_home" mvn "${mvn_args[@]}" >>"$LOG_DIR/analysis-plugin-build.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/analysis-plugin-build.log" >&2; die "could not build $PLUGIN_NAME"; }
+  zip="$(compgen -G "$PLUGIN_BUILD/$PLUGIN_NAME-*.zip" | head -n 1)"
+  [[ -n "$zip" ]] || die "maven built no $PLUGIN_NAME zip in $PLUGIN_BUILD"
+  if [[ -d "$installed" ]]; then
+    ES_JAVA_HOME="$java_home" "$ES_HOME/bin/elasticsearch-plugin" remove "$PLUGIN_NAME" >/dev/null 2>&1 \
+      || rm -rf "$installed"
+  fi
+  # The plugin CLI's default heap is too small to unpack and verify a plugin on this JDK.
+  ES_JAVA_HOME="$java_home" CLI_JAVA_OPTS="-Xmx512m" \
+    "$ES_HOME/bin/elasticsearch-plugin" install --batch "file://$zip" >"$LOG_DIR/analysis-plugin-install.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/analysis-plugin-install.log" >&2; die "could not install $PLUGIN_NAME"; }
+  printf '%s' "$stamp" >"$installed/.wirestream-stamp"
+  log "elasticsearch: $PLUGIN_NAME installed (token filter wirestream_english_stem)"
 }
 
 # ---------------------------------------------------------------- commands

@@ -16,7 +16,7 @@ Kind = Literal["string", "int", "float", "date", "timestamp", "list"]
 Row = dict[str, Any]
 
 # UCDP GED's precision codes, so researchers can filter the way they already do.
-WHERE_PREC = {"exact": 1, "near": 2, "admin1": 4, "country": 6}
+WHERE_PREC = {"town": 1, "near": 2, "admin2": 3, "admin1": 4, "region": 5, "country": 6}
 DATE_PREC = {"day": 1, "week": 3, "month": 4}
 
 

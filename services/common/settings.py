@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     index_prefix: str = Field(default="", description="Prepended to index and alias names.")
     index_replicas: int = Field(default=0, ge=0, description="0 suits a single local node.")
     es_text_analyzer: str = Field(
-        default="standard",
-        description="Analyzer of text fields; 'english' needs a full ES distribution.",
+        default="wirestream_english",
+        description="Analyzer of text fields: 'wirestream_english' (English stemming from the plugin "
+        "deploy/stack.sh installs), 'english' on a full ES distribution, or 'standard' (no stemming).",
     )
 
     # Feeder (continuous mode)

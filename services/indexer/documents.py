@@ -73,7 +73,13 @@ def event_document(event: Event, now: datetime) -> dict[str, Any]:
             point = (location.lat, location.lon)
         document["location"] = {
             **location.model_dump(mode="json", exclude={"lat", "lon"}),
-            "admin2": admin2_of(*point, location.precision) if point else None,
+            "admin2": (
+                location.name
+                if location.precision == "admin2"
+                else admin2_of(*point, location.precision)
+                if point
+                else None
+            ),
             "coordinates": {"lat": point[0], "lon": point[1]} if point else None,
         }
     else:

@@ -13,6 +13,14 @@ from elasticsearch import Elasticsearch
 from services.common.settings import Settings
 
 MAPPING_VERSION = 1
+# English stemming on the local zip: deploy/analysis-plugin's token filter after the standard
+# tokenizer (possessives, lowercase, Porter). A full distribution has `english` built in.
+STEMMED_ANALYZER = "wirestream_english"
+STEMMED_ANALYSIS: dict[str, Any] = {
+    "analyzer": {
+        STEMMED_ANALYZER: {"type": "custom", "tokenizer": "standard", "filter": ["wirestream_english_stem"]}
+    }
+}
 KEYWORD: dict[str, Any] = {"type": "keyword"}
 DATE: dict[str, Any] = {"type": "date"}
 INTEGER: dict[str, Any] = {"type": "integer"}
@@ -153,6 +161,13 @@ def missing_properties(wanted: dict[str, Any], live: dict[str, Any]) -> dict[str
     return missing
 
 
+def index_settings(settings: Settings) -> dict[str, Any]:
+    base: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": settings.index_replicas}
+    if settings.es_text_analyzer == STEMMED_ANALYZER:
+        base["analysis"] = STEMMED_ANALYSIS
+    return base
+
+
 def ensure_indices(client: Elasticsearch, settings: Settings) -> None:
     """Put the templates and create `<name>-v<N>` behind alias `<name>` if missing.
 
@@ -166,10 +181,7 @@ def ensure_indices(client: Elasticsearch, settings: Settings) -> None:
         client.indices.put_index_template(
             name=f"{alias}-template",
             index_patterns=[f"{alias}-v*"],
-            template={
-                "settings": {"number_of_shards": 1, "number_of_replicas": settings.index_replicas},
-                "mappings": wanted,
-            },
+            template={"settings": index_settings(settings), "mappings": wanted},
             version=MAPPING_VERSION,
             meta={"managed_by": "wirestream"},
         )

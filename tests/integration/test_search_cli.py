@@ -44,7 +44,7 @@ EVENTS = [
         actor1="Islamic State",
         actor2="Military Forces of Syria",
         location=Location(
-            name="Mayadeen", country="Syria", admin1="Deir ez-Zor", lat=35.02, lon=40.45, precision="exact"
+            name="Mayadeen", country="Syria", admin1="Deir ez-Zor", lat=35.02, lon=40.45, precision="town"
         ),
         fatalities=Fatalities(low=10, best=12, high=15),
         injuries=Fatalities(low=3, best=3, high=3),
@@ -62,7 +62,7 @@ EVENTS = [
         sub_type="Air/drone strike",
         actor1="Military Forces of Russia",
         location=Location(
-            name="Idlib", country="Syria", admin1="Idlib", lat=35.93, lon=36.63, precision="exact"
+            name="Idlib", country="Syria", admin1="Idlib", lat=35.93, lon=36.63, precision="town"
         ),
         fatalities=Fatalities(low=4, best=4, high=4),
         sources=["AP"],
@@ -87,7 +87,7 @@ EVENTS = [
             admin1="Auvergne-Rhone-Alpes",
             lat=45.76,
             lon=4.83,
-            precision="exact",
+            precision="town",
         ),
         fatalities=Fatalities(low=1, best=1, high=1),
         sources=["Le Monde"],
@@ -143,6 +143,19 @@ def test_free_text_matches_the_evidence_sentences(
     assert found(capsys, "attacked") == ["clash"]
     assert found(capsys, "market") == ["strike"]
     assert found(capsys, "Islamic State") == ["clash"]  # a whole actor name
+
+
+def test_stemming_finds_other_forms_of_the_words(
+    indexed: Settings, es: Elasticsearch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The local stack's analyzer is the project's plugin: the text says "attacked a village"."""
+    tokens = es.indices.analyze(
+        index=indexed.index("events"), field="evidence.sentence", text="Attacks on the army's villages"
+    )["tokens"]
+    assert [t["token"] for t in tokens] == ["attack", "on", "the", "armi", "villag"]
+    assert found(capsys, "attacks on villages") == ["clash"]
+    code, out, _ = run(capsys, "--articles", "--json", "attacks on villages")
+    assert code == 0 and [json.loads(line)["article_id"] for line in out.splitlines()] == ["art-clash"]
 
 
 def test_country_ignores_case(indexed: Settings, capsys: pytest.CaptureFixture[str]) -> None:
