@@ -318,8 +318,13 @@ es_run_as() {
 es_start() {
   local pid java_home out="$LOG_DIR/elasticsearch/stdout.log"
   if pid="$(live_pid elasticsearch)"; then
-    log "elasticsearch: already running (pid $pid)"
-    return
+    if plugin_current && ! es_lacks_plugin; then
+      log "elasticsearch: already running (pid $pid)"
+      return
+    fi
+    # Templates name the plugin's filter: a node started before it was installed must restart.
+    log "elasticsearch: restarting to load the current $PLUGIN_NAME plugin"
+    stop_service elasticsearch
   fi
   if port_open "$ES_HOST" "$ES_PORT"; then
     die "elasticsearch: $ES_HOST:$ES_PORT is already taken by a process this stack did not start"
@@ -348,12 +353,22 @@ plugin_stamp() {  # a digest of the plugin's sources: what is installed is what 
   (cd "$PLUGIN_DIR" && find pom.xml src -type f -print0 | sort -z | xargs -0 sha1sum) | sha1sum | cut -c1-12
 }
 
+plugin_current() {
+  local stamp_file="$ES_HOME/plugins/$PLUGIN_NAME/.wirestream-stamp"
+  [[ -f "$stamp_file" && "$(<"$stamp_file")" == "$(plugin_stamp)" ]]
+}
+
+# True only when the running node answers and does not list the plugin (started before it was installed).
+es_lacks_plugin() {
+  local listed
+  listed="$(curl -fsS --max-time 5 "$(es_url)/_cat/plugins?h=component" 2>/dev/null)" || return 1
+  ! grep -qx "$PLUGIN_NAME" <<<"$listed"
+}
+
 es_plugin_install() {
   local java_home stamp installed="$ES_HOME/plugins/$PLUGIN_NAME" zip
+  plugin_current && return
   stamp="$(plugin_stamp)"
-  if [[ -f "$installed/.wirestream-stamp" && "$(<"$installed/.wirestream-stamp")" == "$stamp" ]]; then
-    return
-  fi
   java_home="$(find_es_java_home)"
   command -v mvn >/dev/null 2>&1 || die "mvn (Apache Maven) is needed to build $PLUGIN_NAME"
   log "elasticsearch: building the $PLUGIN_NAME plugin (stemming) ..."
