@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import ssl
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+from faust.transport.drivers.aiokafka import Consumer as FaustConsumer
+from faust.transport.drivers.aiokafka import Producer as FaustProducer
+from faust.transport.drivers.aiokafka import Transport as FaustTransport
+from faust.types import AppT
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -14,7 +24,10 @@ from kafka.producer.future import FutureRecordMetadata
 from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, topic_of
 from services.common.codec import encode
+from services.common.health import missing_topics
 from services.common.settings import Settings
+
+log = logging.getLogger("wirestream")
 
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024  # a 5 MB story still fits, with room for its entities
 
@@ -111,3 +124,105 @@ def send(producer: KafkaProducer, settings: Settings, message: WireModel) -> Fut
     """Send on the message's topic, keyed as the topic contract says (kafka-python side)."""
     spec = topic_of(message)
     return producer.send(settings.topic(spec), key=spec.key_of(message).encode(), value=encode(message))
+
+
+# --- The Faust transport every stage uses: a start-up gate and an idempotent producer ---
+
+
+@dataclass
+class TopicGate:
+    """What the start-up gate saw: read by the stage's readiness check."""
+
+    waiting_for: frozenset[str] = frozenset()
+    subscribed: bool = False
+
+
+_GATES: weakref.WeakKeyDictionary[AppT, TopicGate] = weakref.WeakKeyDictionary()
+GATE_RETRY_SECONDS = (0.5, 5.0)  # first and longest wait between metadata refreshes
+
+
+def gate_of(app: AppT) -> TopicGate:
+    return _GATES.setdefault(app, TopicGate())
+
+
+class GatedConsumerThread(AIOKafkaConsumerThread):
+    """Subscribes only once every topic is visible with partitions in this consumer's
+    own metadata, the metadata the group leader assigns partitions from.
+
+    Faust subscribes as soon as its agents start. A topic the broker does not show yet
+    (just created, not yet propagated; or created by an operator later) was then left
+    out of the assignment, and with aiokafka's 5-minute metadata refresh the worker
+    consumed nothing from it for minutes while looking healthy.
+    """
+
+    async def subscribe(self, topics: Iterable[str]) -> None:
+        wanted = set(topics)
+        self._ensure_consumer()
+        gate = gate_of(self.app)
+        pause = GATE_RETRY_SECONDS[0]
+        while True:
+            missing = missing_topics(wanted, self.partitions_known)
+            gate.waiting_for = frozenset(missing)
+            if not missing:
+                break
+            log.warning("topics not in metadata yet, not joining the group: %s", ", ".join(sorted(missing)))
+            await self.call_thread(self._refresh_metadata, wanted)
+            if missing_topics(wanted, self.partitions_known):
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, GATE_RETRY_SECONDS[1])
+        await super().subscribe(wanted)
+        gate.subscribed = True
+
+    async def _refresh_metadata(self, topics: set[str]) -> None:
+        client = self._ensure_consumer()._client
+        client.set_topics(topics)
+        await client.force_metadata_update()
+
+    async def refresh_and_rejoin(self) -> None:
+        """Fresh metadata, then a new assignment from it (the grace-period remedy)."""
+        await self.call_thread(self._refresh_and_rejoin)
+
+    async def _refresh_and_rejoin(self) -> None:
+        consumer = self._ensure_consumer()
+        await consumer._client.force_metadata_update()
+        consumer._coordinator.request_rejoin()
+
+    def partitions_known(self, topic: str) -> int:
+        """Partitions of `topic` in this consumer's metadata (0 when unknown)."""
+        consumer = self._consumer
+        if consumer is None:
+            return 0
+        return len(consumer._client.cluster.partitions_for_topic(topic) or ())
+
+    def subscription(self) -> set[str]:
+        consumer = self._consumer
+        return set(consumer.subscription()) if consumer is not None else set()
+
+
+class GatedConsumer(FaustConsumer):
+    _thread: GatedConsumerThread
+
+    def _new_consumer_thread(self) -> GatedConsumerThread:
+        return GatedConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class IdempotentProducer(FaustProducer):
+    """Faust passes aiokafka's `enable_idempotence` only inside transactions (exactly-once
+    mode, which still duplicates after a kill -9: faust-streaming #517). Turned on here,
+    a send the producer retries after a broker hiccup is written once: the broker drops
+    the retry by its producer id and sequence number. Replays after a consumer crash are
+    a different matter (at-least-once): every sink is idempotent for those."""
+
+    def _settings_extra(self) -> dict[str, Any]:
+        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
+
+
+class WirestreamTransport(FaustTransport):
+    Consumer = GatedConsumer
+    Producer = IdempotentProducer
+
+
+def install_transport(app: faust.App) -> None:
+    """The narrowest hook: Faust's own aiokafka transport with our consumer and producer
+    classes, set before anything asks the app for its transport."""
+    app.transport = WirestreamTransport(app.conf.broker_consumer, app)

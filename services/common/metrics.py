@@ -85,12 +85,23 @@ class StageMetrics:
             [*labels, "topic", "partition"],
             registry=self.registry,
         )
+        self.ready = Gauge(
+            "wirestream_ready",
+            "1 when the worker is ready, 0 when not; `status` says which (sampled).",
+            [*labels, "status"],
+            registry=self.registry,
+        )
         self.assigned = Gauge(
             "wirestream_assigned_partitions",
             "Partitions this replica consumes (sampled).",
             labels,
             registry=self.registry,
         )
+
+    def set_ready(self, ready: bool, status: str) -> None:
+        """1 when the worker is ready (assigned, recovered, not stalled); the status names why not."""
+        self.ready.clear()
+        self.ready.labels(self.stage, status).set(1 if ready else 0)
 
     def consumed(self, topic: str, count: int = 1) -> None:
         self.messages_in.labels(self.stage, topic).inc(count)

@@ -33,6 +33,28 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a crashed replica holds its partitions before the group moves on.",
     )
+    # Start-up and health (services/common/health.py). aiokafka's 5-minute metadata refresh
+    # left a worker whose topic appeared after its first metadata fetch idle for minutes.
+    kafka_metadata_max_age_seconds: float = Field(
+        default=5.0, gt=0, description="Clients refresh topic metadata this often: a new topic is seen."
+    )
+    kafka_create_topics: bool = Field(
+        default=True,
+        description="Workers create missing topics at start; false where an operator creates them "
+        "(no CreateTopics permission): a worker then waits until they exist.",
+    )
+    startup_grace_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="After joining, a subscribed topic with no assigned partition this long "
+        "forces a metadata refresh and a rejoin.",
+    )
+    stall_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Lag on an assigned partition that has not fallen for this long, with nothing "
+        "processed meanwhile, reports the worker stalled (not ready).",
+    )
 
     # Topics: names are `<prefix>.<suffix>`; tests use a fresh prefix each.
     topic_prefix: str = "wire"

@@ -17,7 +17,15 @@ from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, DEADLETTER, TopicSpec, topic_of
 from services.common.codec import CodecError, decode, encode
 from services.common.deadletter import dead_letter
-from services.common.kafka import MAX_MESSAGE_BYTES, create_topics, faust_credentials
+from services.common.health import Persisting, StallWatch, Verdict, WorkerView, unassigned_topics, verdict
+from services.common.kafka import (
+    MAX_MESSAGE_BYTES,
+    GatedConsumer,
+    create_topics,
+    faust_credentials,
+    gate_of,
+    install_transport,
+)
 from services.common.metrics import (
     CONTENT_TYPE,
     StageMetrics,
@@ -39,6 +47,8 @@ log = logging.getLogger("wirestream")
 # on one machine; a second replica of a stage sets WIRESTREAM_WEB_PORT.
 WEB_PORTS = {"feeder": 6066, "dedup": 6067, "entities": 6068, "events": 6069, "indexer": 6070}
 LAG_SAMPLE_SECONDS = 5.0
+HEALTH_PATH = "/health/"  # liveness: the worker answers; its body says how it is doing
+READY_PATH = "/ready/"  # readiness: 200 only when assigned, recovered and not stalled
 
 
 class Stage:
@@ -65,6 +75,12 @@ class Stage:
             broker_session_timeout=settings.kafka_session_timeout_seconds,
             broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_seconds / 5),
             producer_max_request_size=MAX_MESSAGE_BYTES,
+            # aiokafka refreshes metadata every 5 minutes by default: a topic created after
+            # the first fetch stayed unconsumed that long. A short refresh sees it in seconds
+            # (and aiokafka rejoins the group when a subscribed topic's partitions change).
+            consumer_metadata_max_age_ms=int(settings.kafka_metadata_max_age_seconds * 1000),
+            producer_metadata_max_age_ms=int(settings.kafka_metadata_max_age_seconds * 1000),
+            topic_allow_declare=settings.kafka_create_topics,
             consumer_auto_offset_reset="earliest",
             web_host=settings.web_host,
             web_bind=settings.web_host,
@@ -72,11 +88,16 @@ class Stage:
             datadir=str(datadir),
             logging_config=logging_config(name),
         )
+        install_transport(self.app)
         self.metrics = StageMetrics(name)
+        self.stall = StallWatch(settings.stall_seconds, started=time.monotonic())
+        self._missing_assignment = Persisting(settings.startup_grace_seconds)
+        self._unassigned: frozenset[str] = frozenset()
         self.topics = {spec: self._declare(spec) for spec in ALL_TOPICS}
         self._internal_topics: list[str] = []
         self._contract_topics = {settings.topic(spec) for spec in ALL_TOPICS}
-        self.app.page("/health/")(self._health_view())
+        self.app.page(HEALTH_PATH)(self._health_view(readiness=False))
+        self.app.page(READY_PATH)(self._health_view(readiness=True))
         self.app.page("/metrics")(self._metrics_view())
         self.app.timer(LAG_SAMPLE_SECONDS)(self._sample_lag)
         self.app.on_worker_init.connect(self._create_topics)
@@ -88,6 +109,8 @@ class Stage:
         Without this, Faust creates a changelog on first start while the consumer still
         sees it with 0 partitions, and the first table write fails.
         """
+        if not self.settings.kafka_create_topics:
+            return  # an operator creates them; the consumer's start-up gate waits until they exist
         changelogs = tuple(t.changelog_topic.get_topic_name() for t in app.tables.values())
         backoff = 1.0
         while True:  # a stage started before its broker waits for it instead of exiting
@@ -99,13 +122,61 @@ class Stage:
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
 
-    def _health_view(self) -> Callable[[Any, Any], Awaitable[Any]]:
+    def _health_view(self, readiness: bool) -> Callable[[Any, Any], Awaitable[Any]]:
         # Faust stores the handler as a View's `get`, so it must be a plain function
         # taking (view, request), not a bound method.
         async def health(view: Any, request: Any) -> Any:
-            return view.json({"stage": self.name, "status": "ok"})
+            state = self.verdict()
+            body = {"stage": self.name, "status": state.status, "ready": state.ready, "detail": state.detail}
+            # Liveness answers 200 while the worker answers at all: a worker waiting for
+            # Kafka or Elasticsearch is not helped by a restart. Readiness tells the truth.
+            return view.json(body, status=200 if state.ready or not readiness else 503)
 
         return health
+
+    def verdict(self) -> Verdict:
+        """Readiness now, from the consumer's gate, assignment, recovery and lag samples."""
+        app = self.app
+        gate = gate_of(app)
+        recovery = cast(Any, app.tables).recovery  # on Faust's TableManager, not its protocol
+        return verdict(
+            WorkerView(
+                waiting_for=gate.waiting_for,
+                subscribed=gate.subscribed,
+                rebalancing=bool(app.rebalancing),
+                recovered=recovery.completed.is_set() and not app.in_recovery,
+                assigned=frozenset((tp.topic, tp.partition) for tp in self._assignment()),
+                unassigned=self._unassigned,
+                stalled=frozenset(self.stall.stalled(time.monotonic())),
+            )
+        )
+
+    def _assignment(self) -> set[Any]:
+        return set(cast(Consumer, self.app.consumer).assignment()) if gate_of(self.app).subscribed else set()
+
+    async def _check_assignment(self) -> None:
+        """A subscribed topic the group left out (its leader assigned from stale metadata)
+        is put right after a grace period: fresh metadata, and a rejoin."""
+        app = self.app
+        if not gate_of(app).subscribed or app.rebalancing:
+            self._missing_assignment.update(False, time.monotonic())
+            self._unassigned = frozenset()
+            return
+        thread = cast(GatedConsumer, app.consumer)._thread
+        missing = unassigned_topics(
+            thread.subscription(),
+            {(tp.topic, tp.partition) for tp in self._assignment()},
+            thread.partitions_known,
+        )
+        self._unassigned = frozenset(missing)  # not ready from the first sample on
+        if self._missing_assignment.update(bool(missing), time.monotonic()):
+            log.warning(
+                "stage=%s subscribed but assigned no partition of %s: refreshing metadata and rejoining",
+                self.name,
+                ", ".join(sorted(missing)),
+            )
+            self._missing_assignment.update(False, time.monotonic())  # a fresh grace for the rejoin
+            await thread.refresh_and_rejoin()
 
     def _metrics_view(self) -> Callable[[Any, Any], Awaitable[Any]]:
         async def metrics(view: Any, request: Any) -> Any:
@@ -115,17 +186,23 @@ class Stage:
         return metrics
 
     async def _sample_lag(self) -> None:
-        """Consumer lag per assigned partition: log end minus this group's committed offset."""
+        """Consumer lag per assigned partition (log end minus this group's committed offset),
+        on the contract and internal topics (not Faust's leader or changelog topics); the
+        stall watch and the assignment check run on the same beat."""
         consumer = cast(Consumer, self.app.consumer)
         # Faust keeps the offsets it committed; there is no public accessor for them.
         committed = consumer._committed_offset
-        self.metrics.set_lag(
-            {
-                (tp.topic, tp.partition): partition_lag(consumer.highwater(tp), committed.get(tp))
-                for tp in consumer.assignment()
-                if tp.topic in self._contract_topics  # not Faust's leader or changelog topics
-            }
-        )
+        consumed = self._contract_topics | set(self._internal_topics)
+        lags = {
+            (tp.topic, tp.partition): partition_lag(consumer.highwater(tp), committed.get(tp))
+            for tp in self._assignment()
+            if tp.topic in consumed
+        }
+        self.metrics.set_lag(lags)
+        self.stall.sample(lags, time.monotonic())
+        await self._check_assignment()
+        state = self.verdict()
+        self.metrics.set_ready(state.ready, state.status)
 
     def _declare(self, spec: TopicSpec) -> faust.TopicT:
         return self.app.topic(
@@ -204,6 +281,7 @@ class Stage:
         """Decoded messages; undecodable ones go to the dead-letter topic."""
         async for event in stream.events():
             self.metrics.consumed(event.message.topic)
+            self.stall.processed(time.monotonic())
             current_partition.set(event.message.partition)
             current_article.set(None)
             try:
@@ -227,6 +305,7 @@ class Stage:
         take_events = cast(faust.Stream[bytes], stream).take_events
         async for events in take_events(size, within=self.settings.batch_seconds):
             self.metrics.batch(len(events))
+            self.stall.processed(time.monotonic())
             articles: dict[int, str | None] = {}
             batch_articles.set(articles)
             batch: list[tuple[ByteEvent, M]] = []

@@ -112,18 +112,27 @@ def wait_for(
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
 
 
-def read_topic(settings: Settings, topic: str, timeout: float = 5.0) -> list[Any]:
-    """Every record on a topic, from the beginning."""
-    consumer = KafkaConsumer(
-        topic,
-        **kafka_python_config(settings),
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=int(timeout * 1000),
-    )
+def read_topic(settings: Settings, topic: str, timeout: float = 60.0) -> list[Any]:
+    """Every record on a topic, from the beginning up to the end offsets it had when called.
+
+    Done when every partition's position reached its end offset: a positive signal, not a
+    quiet spell, so a busy machine cannot make it return early with records missing.
+    `timeout` only bounds a broker that does not answer.
+    """
+    consumer = KafkaConsumer(**kafka_python_config(settings), enable_auto_commit=False, group_id=None)
     try:
-        return list(consumer)
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(tp) < end for tp, end in ends.items()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{topic}: not read to its end offsets {ends} in {timeout}s")
+            for batch in consumer.poll(timeout_ms=500).values():
+                records += [r for r in batch if r.offset < ends[TopicPartition(r.topic, r.partition)]]
+        return records
     finally:
         consumer.close()
 

@@ -77,7 +77,7 @@ def _drop(folder: Path, name: str, text: str) -> None:
 
 
 def _raw(settings: Settings) -> list[RawArticle]:
-    return [decode(r.value, RawArticle) for r in read_topic(settings, settings.topic(RAW), 2)]
+    return [decode(r.value, RawArticle) for r in read_topic(settings, settings.topic(RAW))]
 
 
 def _sources(settings: Settings) -> list[str]:
@@ -119,7 +119,7 @@ def test_folder_and_feed_exactly_once_across_restart(
         wait_for(lambda: state.not_modified >= 2 or None, 30, "conditional requests answered 304", [feeder])
         assert _sources(settings) == everything, "something was published twice after the restart"
 
-        records = [decode(r.value, DeadLetter) for r in read_topic(settings, settings.topic(DEADLETTER), 2)]
+        records = [decode(r.value, DeadLetter) for r in read_topic(settings, settings.topic(DEADLETTER))]
         broken = [d for d in records if f"{base}/broken" in d.error]
         assert broken and "HTTP 500" in broken[0].error
         assert len(broken) <= 2, "one dead letter per outage (per worker run), not one per poll"

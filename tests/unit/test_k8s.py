@@ -9,7 +9,7 @@ import yaml
 
 from schemas.topics import ALL_TOPICS
 from services.common.settings import Settings
-from services.common.stage import WEB_PORTS
+from services.common.stage import HEALTH_PATH, READY_PATH, WEB_PORTS
 from tests.conftest import ROOT
 
 K8S = ROOT / "deploy" / "k8s"
@@ -41,8 +41,9 @@ def test_every_stage_has_a_deployment_with_probes_on_its_web_port(manifests: dic
         container = _container(deployment)
         assert container["command"][:3] == ["python", "-m", f"services.{stage}"]
         assert {"name": "WIRESTREAM_WEB_PORT", "value": str(port)} in container["env"]
-        for probe in ("readinessProbe", "livenessProbe"):
-            assert container[probe]["httpGet"] == {"path": "/health/", "port": port}, (stage, probe)
+        # Ready only when assigned, recovered and not stalled; alive while it answers.
+        assert container["readinessProbe"]["httpGet"] == {"path": READY_PATH, "port": port}, stage
+        assert container["livenessProbe"]["httpGet"] == {"path": HEALTH_PATH, "port": port}, stage
         assert container["resources"]["requests"].keys() >= {"cpu", "memory"}
         assert "memory" in container["resources"]["limits"]
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
@@ -75,7 +76,7 @@ def test_settings_come_from_the_config_map_and_credentials_from_the_secret(
 def test_each_consuming_stage_scales_on_the_lag_of_its_own_input(manifests: dict[Any, Any]) -> None:
     config = manifests["ConfigMap", "wirestream-settings"]["data"]
     prefix, partitions = config["WIRESTREAM_TOPIC_PREFIX"], int(config["WIRESTREAM_TOPIC_PARTITIONS"])
-    topics = {spec.name(prefix) for spec in ALL_TOPICS}
+    topics = {spec.name(prefix) for spec in ALL_TOPICS} | {f"{prefix}.dedup-ordered"}
     for stage in CONSUMING:
         scaled = manifests["ScaledObject", stage]["spec"]
         assert scaled["scaleTargetRef"]["name"] == stage
@@ -87,3 +88,18 @@ def test_each_consuming_stage_scales_on_the_lag_of_its_own_input(manifests: dict
             assert ("TriggerAuthentication", trigger["authenticationRef"]["name"]) in manifests
     assert ("ScaledObject", "feeder") not in manifests
     assert manifests["Deployment", "feeder"]["spec"]["replicas"] == 1
+
+
+def test_dedup_scales_on_where_decisions_wait_and_says_one_replica_decides(
+    manifests: dict[Any, Any],
+) -> None:
+    from services.dedup.app import ordered_topic
+
+    prefix = manifests["ConfigMap", "wirestream-settings"]["data"]["WIRESTREAM_TOPIC_PREFIX"]
+    ordered = ordered_topic.get_topic_name().replace(Settings().topic_prefix, prefix, 1)
+    (trigger,) = manifests["ScaledObject", "dedup"]["spec"]["triggers"]
+    assert trigger["metadata"]["topic"] == ordered
+    annotations = manifests["Deployment", "dedup"]["metadata"]["annotations"]
+    assert annotations["wirestream.io/deciding-replicas"] == "1"
+    assert annotations["wirestream.io/decisions-wait-on"] == ordered
+    assert manifests["ScaledObject", "dedup"]["spec"]["maxReplicaCount"] == 2
