@@ -7,6 +7,11 @@ from datetime import UTC, datetime
 
 from schemas.deadletter import DeadLetter
 
+# A dead letter must always fit its index: the key is a keyword (Elasticsearch refuses a term
+# over 32,766 bytes, and with it the record), the error a one-line text.
+MAX_KEY_CHARS = 512
+MAX_ERROR_CHARS = 1000
+
 
 def dead_letter(
     stage: str,
@@ -28,10 +33,12 @@ def dead_letter(
         text, encoding = base64.b64encode(raw).decode("ascii"), "base64"
     if isinstance(key, bytes):
         key = key.decode("utf-8", errors="replace")
+    if key is not None and len(key) > MAX_KEY_CHARS:
+        key = f"{key[: MAX_KEY_CHARS - 1]}…"  # a keyword field holds at most 32 KB
     return DeadLetter(
         stage=stage,
         error_type=type(error).__name__,
-        error=" ".join(str(error).split())[:1000] or type(error).__name__,
+        error=" ".join(str(error).split())[:MAX_ERROR_CHARS] or type(error).__name__,
         topic=topic,
         partition=partition,
         offset=offset,

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch
 
 from services.common.settings import Settings
+
+
+class _OneLine(logging.Filter):
+    """The client logs each failed attempt with its traceback (58 lines while Elasticsearch
+    is down) and every request at INFO; the stages log their own one-line retry, so the
+    client says only errors, each in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()}: {type(record.exc_info[1]).__name__}"
+            record.args = None
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+for _name in ("elastic_transport.transport", "elastic_transport.node_pool", "elastic_transport.node"):
+    logging.getLogger(_name).addFilter(_OneLine())
 
 
 def _client_options(settings: Settings) -> dict[str, Any]:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.topics import TopicSpec
+
+_USERINFO = re.compile(r"(?<=//)[^/@]*@")
+
+
+def redact_url(url: str) -> str:
+    """`url` with any user and password replaced, for messages: `http://***@host:9200`."""
+    return _USERINFO.sub("***@", url)
 
 
 class Settings(BaseSettings):
@@ -19,7 +28,10 @@ class Settings(BaseSettings):
     TLS and SASL are settings only: no code change is needed to turn them on.
     """
 
-    model_config = SettingsConfigDict(env_prefix="WIRESTREAM_", env_file=None, frozen=True)
+    # hide_input_in_errors: a refused value (a URL with a password in it) is never echoed.
+    model_config = SettingsConfigDict(
+        env_prefix="WIRESTREAM_", env_file=None, frozen=True, hide_input_in_errors=True
+    )
 
     # Kafka
     kafka_bootstrap: str = "127.0.0.1:9092"
@@ -198,6 +210,21 @@ class Settings(BaseSettings):
         description="A near copy whose lead states a number the original never did "
         "('death toll rises to 40') is a duplicate (true) or a new story (false).",
     )
+
+    @field_validator("es_url")
+    @classmethod
+    def _es_urls(cls, value: str) -> str:
+        """Each node a full http(s) URL with host and port, refused here with one line that
+        shows the URL without its password, rather than by the client at first use."""
+        for url in value.split(","):
+            try:
+                parsed = urlsplit(url.strip())
+                port = parsed.port
+            except ValueError:
+                parsed, port = None, None
+            if parsed is None or parsed.scheme not in ("http", "https") or not (parsed.hostname and port):
+                raise ValueError(f"{redact_url(url.strip())!r} is not http(s)://host:port")
+        return value
 
     def topic(self, spec: TopicSpec) -> str:
         return spec.name(self.topic_prefix)

@@ -21,7 +21,7 @@ from schemas.topics import DEADLETTER, DUPLICATES, ENRICHED, EVENTS
 from services.common.es import async_es_client, es_client
 from services.common.settings import get_settings
 from services.common.stage import ByteEvent, ByteStream, Stage, log
-from services.indexer.bulk import sources, unavailable_on_outage, until_available, write
+from services.indexer.bulk import short, sources, unavailable_on_outage, until_available, write
 from services.indexer.documents import (
     LIVING_FIELDS,
     Action,
@@ -54,7 +54,7 @@ async def create_indices() -> None:
                 await asyncio.to_thread(ensure_indices, sync_client, settings)
             return
         except (TransportError, ApiError) as exc:
-            log.warning("stage=indexer cannot set up indices yet (%s); retrying", exc)
+            log.warning("stage=indexer cannot set up indices yet (%s); retrying", short(exc))
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, settings.es_retry_max_seconds)
 
@@ -76,7 +76,7 @@ async def write_batch(actions: list[Action], owners: dict[str, list[ByteEvent]])
         await dead_letter_all(exc, owners)
         return
     for action, item in rejected:
-        error = ValueError(f"elasticsearch rejected {action['_id']}: {item.get('error')}")
+        error = ValueError(f"elasticsearch rejected {short(action['_id'], 80)}: {short(item.get('error'))}")
         for event in owners[action["_id"]]:
             await stage.send_dead_letter(error, event)
 

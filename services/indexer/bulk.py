@@ -28,14 +28,39 @@ def unavailable_on_outage() -> Iterator[None]:
     try:
         yield
     except TransportError as exc:  # connection refused, timeout
-        raise Unavailable(str(exc)) from exc
+        raise Unavailable(short(exc)) from exc
     except ApiError as exc:
         if exc.status_code in RETRY_STATUSES:
-            raise Unavailable(str(exc)) from exc
+            raise Unavailable(short(exc)) from exc
         raise
 
 
-async def _bulk_once(
+MAX_ID_BYTES = 512  # Elasticsearch refuses a longer `_id`, and with it the whole bulk request
+MAX_LOG_CHARS = 500
+
+
+def short(text: object, limit: int = MAX_LOG_CHARS) -> str:
+    """One bounded line for a log message or an error reason."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else f"{line[: limit - 1]}…"
+
+
+def id_problem(doc_id: object) -> str | None:
+    """Why Elasticsearch would refuse this `_id` (and with it every action of the request)."""
+    if not isinstance(doc_id, str) or not doc_id:
+        return "document id is missing or empty"
+    size = len(doc_id.encode("utf-8", "surrogatepass"))
+    if size > MAX_ID_BYTES:
+        return f"document id of {size} bytes is longer than {MAX_ID_BYTES}"
+    return None
+
+
+def _refusal(exc: ApiError) -> dict[str, Any]:
+    """The item-shaped error of a request Elasticsearch refused as a whole."""
+    return {"status": exc.status_code, "error": short(exc.message if hasattr(exc, "message") else exc)}
+
+
+async def _bulk_request(
     client: AsyncElasticsearch, actions: Sequence[Action], max_backoff: float
 ) -> list[tuple[Action, dict[str, Any]]]:
     with unavailable_on_outage():
@@ -52,8 +77,32 @@ async def _bulk_once(
     for error in errors:  # type: ignore[union-attr]
         (item,) = error.values()
         if item.get("status") in RETRY_STATUSES:
-            raise Unavailable(f"item {item.get('_id')} got {item.get('status')}")
+            raise Unavailable(f"item {short(item.get('_id'), 80)} got {item.get('status')}")
         rejected.append((by_id[item["_id"]], item))
+    return rejected
+
+
+async def _bulk_once(
+    client: AsyncElasticsearch, actions: Sequence[Action], max_backoff: float
+) -> list[tuple[Action, dict[str, Any]]]:
+    """Per-item outcomes: actions whose id Elasticsearch would refuse are not sent; when it
+    refuses the request as a whole (400, 413), each action is tried alone, so only the
+    culprit is rejected and its neighbours are written."""
+    rejected = [(a, {"status": 400, "error": problem}) for a in actions if (problem := id_problem(a["_id"]))]
+    valid = [a for a in actions if id_problem(a["_id"]) is None]
+    if not valid:
+        return rejected
+    try:
+        return rejected + await _bulk_request(client, valid, max_backoff)
+    except ApiError as exc:  # not an outage (those are Unavailable): the request itself
+        if len(valid) == 1:
+            return [*rejected, (valid[0], _refusal(exc))]
+        log.warning("elasticsearch refused a bulk of %d (%s); writing each alone", len(valid), short(exc))
+    for action in valid:
+        try:
+            rejected += await _bulk_request(client, [action], max_backoff)
+        except ApiError as exc:
+            rejected.append((action, _refusal(exc)))
     return rejected
 
 
@@ -64,7 +113,7 @@ async def until_available(attempt: Callable[[], Awaitable[T]], max_backoff: floa
         try:
             return await attempt()
         except Unavailable as exc:
-            log.warning("elasticsearch unavailable (%s); retrying in %.1fs", exc, backoff)
+            log.warning("elasticsearch unavailable (%s); retrying in %.1fs", short(exc), backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, max_backoff)
 

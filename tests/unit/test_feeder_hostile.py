@@ -19,6 +19,7 @@ import pytest
 
 from schemas.articles import RawArticle
 from services.common.codec import CodecError, decode, encode
+from services.common.deadletter import dead_letter
 from services.feeder.checkpoint import Checkpoint
 from services.feeder.inbox import Inbox, Settler
 from services.feeder.limits import Limits
@@ -246,3 +247,11 @@ def test_raw_message_with_a_time_far_away_is_refused_by_the_codec(
         decode(json.dumps(data).encode(), RawArticle)
     data["article"][field] = (datetime.now(UTC) - timedelta(days=3)).isoformat()
     decode(json.dumps(data).encode(), RawArticle)  # a recent time is fine
+
+
+def test_dead_letter_of_a_huge_key_fits_a_keyword_field() -> None:
+    record = dead_letter(
+        "indexer", ValueError("x" * 5000), b"p" * 3000, max_payload=1024, key=b"k" * 1_000_000
+    )
+    assert record.key is not None and len(record.key) <= 512
+    assert len(record.error) <= 1000 and record.payload_truncated and len(record.payload) == 1024
