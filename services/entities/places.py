@@ -19,7 +19,9 @@ from spacy.tokens import Doc, Span
 
 from schemas.articles import PlaceType
 from services.common.geo import haversine_km
+from services.entities.evidence import Admin1, Evidence, collect, named_admin1s
 from services.entities.geonames import GeoIndex, Place, fold, skeleton
+from services.entities.lexical import is_common
 
 CITY_WORDS = frozenset({"city", "town", "village"})
 ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department"})
@@ -35,17 +37,45 @@ REPLACEABLE = frozenset({"PERSON", "ORG", "NORP"})
 # Labels the small model hands out to place names by mistake ("Macomia in" WORK_OF_ART).
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"})
 SOFT_LABELS = NUMERIC_LABELS | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
+DATE_LABELS = frozenset({"DATE", "TIME"})
 MAX_TOKENS = 6  # 'PORT - AU - PRINCE'
 MIN_SIMILARITY = 0.75
 EXACT_CHALLENGE = 0.9
 POSSESSIVES = frozenset({"'s", "\u2019s"})
 SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", '"', "\u201c", "\u201d", "-", "\u2014"})
 NEAR_KM = 300.0
-# A province's centre is a rough point: being near the story's towns counts less for it.
-NEAR_BONUS = {"city": 1.0, "site": 1.0, "admin1": 0.5}
 SMALL_PLACE = 1000  # below this, a bare gazetteer hit needs the curated list or NER to vouch for it
-PRIMARY_NAME = 0.5  # a quarter of a perfect spelling: a tie-break, not a rival to the story's country
-KIND_MATCH = 1.0  # "Homs province": a province outranks a namesake town
+# A town outside every country the story names is kept only when it is this big and NER saw a
+# place there ("Berlin" in a story from Connecticut is Berlin, Connecticut; "Kherson" stays).
+FOREIGN_TOWN_POPULATION = 100_000
+MIN_VOTING_NAMES = 2  # a story's country is voted by at least this many of its place names
+# ... and this big when its name is an ordinary word ("Metro", "South", "North Park").
+FOREIGN_COMMON_WORD_POPULATION = 1_000_000
+# "in/near/outside X": the words before a name that make it a place, whatever NER called it.
+PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "around", "across", "into", "nearby"})
+# Tokens a span may swallow at its edges: quotes, and headline capitals ("SHOOTING AT MALL").
+EDGE_WORDS = frozenset({"AT", "IN", "ON", "OF", "NEAR", "TO", "FROM", "AND", "THE"})
+QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"})
+
+
+@dataclass(frozen=True)
+class RankWeights:
+    """How a candidate place is scored against the article's evidence (higher wins)."""
+
+    country_share: float = 3.0  # share of the story's country mentions that name its country
+    similarity: float = 2.0  # spelling similarity, 0.75-1
+    exact_spelling: float = 1.5
+    population_per_decade: float = 0.25  # per power of ten inhabitants
+    country_kind: float = 1.0  # countries are named far more often than their namesake towns
+    city_kind: float = 0.6  # a city beats its province
+    near_town: float = 1.0  # within NEAR_KM of the story's other towns
+    near_admin1: float = 0.5  # a province's centre is a rough point
+    primary_name: float = 0.5  # called by its own name, not an alternate: a tie-break
+    kind_match: float = 1.0  # "Homs province": a province outranks a namesake town
+    named_admin1: float = 2.0  # inside a state or province the story names ("Richmond" + "Ind.")
+
+
+WEIGHTS = RankWeights()
 
 
 Found = tuple[Span, Place, float, PlaceType | None]  # mention, first choice, similarity, kind
@@ -67,9 +97,15 @@ class Resolved:
 class Gazetteer:
     """The index plus a memo of candidate lookups (wire copy repeats the same names)."""
 
-    def __init__(self, index: GeoIndex) -> None:
+    def __init__(self, index: GeoIndex, weights: RankWeights = WEIGHTS) -> None:
         self.index = index
+        self.weights = weights
         self._memo: dict[str, tuple[tuple[int, float], ...]] = {}
+        self.admin1_places: dict[Admin1, Place] = {
+            (p.country_code, p.admin1_code): p
+            for p in index.places
+            if p.place_type == "admin1" and p.admin1_code is not None
+        }
 
     def candidates(self, key: str) -> tuple[tuple[int, float], ...]:
         """(place, spelling similarity) for a folded mention; exact folds score 1."""
@@ -96,28 +132,40 @@ class Gazetteer:
         context: Counter[str],
         anchors: Sequence[tuple[float, float]] = (),
         kind: PlaceType | None = None,
+        admin1s: frozenset[Admin1] | set[Admin1] = frozenset(),
+        qualifier: tuple[str, str | None] | None = None,
     ) -> tuple[Place, float] | None:
         key = fold(text)
         options = self.candidates(key)
         if any(similarity == 1.0 for _, similarity in options):
             # An exact spelling is only challenged by a near-identical one ("Maadan"/"Ma'dan").
             options = tuple(o for o in options if o[1] >= EXACT_CHALLENGE)
+        places = self.index.places
+        if qualifier is not None:
+            # "Richmond, Ind.": only a Richmond in Indiana, when there is one.
+            country, admin1 = qualifier
+            in_country = tuple(o for o in options if places[o[0]].country_code == country)
+            inside = tuple(o for o in in_country if admin1 is None or places[o[0]].admin1_code == admin1)
+            options = inside or in_country or options
         if not options:
             return None
-        places = self.index.places
-        place_id, similarity = max(
-            options,
-            key=lambda o: _score(places[o[0]], o[1], context, anchors) + _name_bonus(places[o[0]], key, kind),
-        )
+        w = self.weights
+
+        def score(option: tuple[int, float]) -> float:
+            place = places[option[0]]
+            named = w.named_admin1 if (place.country_code, place.admin1_code or "") in admin1s else 0.0
+            return _score(place, option[1], context, anchors, w) + _name_bonus(place, key, kind, w) + named
+
+        place_id, similarity = max(options, key=score)
         return places[place_id], similarity
 
 
-def _name_bonus(place: Place, key: str, kind: PlaceType | None) -> float:
+def _name_bonus(place: Place, key: str, kind: PlaceType | None, w: RankWeights = WEIGHTS) -> float:
     """A place called by its own name beats one that merely lists it among old or foreign
     names ("Islamabad", once a name of Chittagong; "Mexico", also Mexico City); "Rostov
     region" is the province, not a town of that name."""
-    own = PRIMARY_NAME if fold(place.name) == key else 0.0
-    return own + (KIND_MATCH if kind is not None and kind == place.place_type else 0.0)
+    own = w.primary_name if fold(place.name) == key else 0.0
+    return own + (w.kind_match if kind is not None and kind == place.place_type else 0.0)
 
 
 def _own(span: Span) -> Span:
@@ -150,17 +198,21 @@ def _near(place: Place, anchors: Sequence[tuple[float, float]]) -> bool:
 
 
 def _score(
-    place: Place, similarity: float, context: Counter[str], anchors: Sequence[tuple[float, float]] = ()
+    place: Place,
+    similarity: float,
+    context: Counter[str],
+    anchors: Sequence[tuple[float, float]] = (),
+    w: RankWeights = WEIGHTS,
 ) -> float:
     top = max(context.values(), default=0)
     share = context[place.country_code] / top if top else 0.0
-    # Countries are named far more often than their namesake towns; a city beats its province.
-    kind_bonus = {"country": 1.0, "city": 0.6}.get(place.place_type, 0.0)
-    exact_bonus = 1.5 if similarity == 1.0 else 0.0
-    size = 0.25 * math.log10(place.population + 1)
+    kind_bonus = {"country": w.country_kind, "city": w.city_kind}.get(place.place_type, 0.0)
+    exact_bonus = w.exact_spelling if similarity == 1.0 else 0.0
+    size = w.population_per_decade * math.log10(place.population + 1)
     # Places a story names together lie together: Pokrovsk near Dnipro, not the one near Saratov.
-    near_bonus = NEAR_BONUS.get(place.place_type, 0.0) if _near(place, anchors) else 0.0
-    return 3.0 * share + 2.0 * similarity + exact_bonus + size + kind_bonus + near_bonus
+    near = {"city": w.near_town, "site": w.near_town, "admin1": w.near_admin1}
+    near_bonus = near.get(place.place_type, 0.0) if _near(place, anchors) else 0.0
+    return w.country_share * share + w.similarity * similarity + exact_bonus + size + kind_bonus + near_bonus
 
 
 def _is_name_token(token_text: str) -> bool:
@@ -237,11 +289,45 @@ def _after_place_word(span: Span) -> bool:
     )
 
 
+def _place_syntax(span: Span, evidence: Evidence) -> bool:
+    """The sentence itself says the name is a place: "in/near/outside X", "X, <state or
+    country>", a dateline, "the town of X"."""
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start else ""
+    if span.start >= 2 and before == "the" and doc[span.start - 2].lower_ in PLACE_PREPOSITIONS:
+        before = doc[span.start - 2].lower_
+    return (
+        before in PLACE_PREPOSITIONS
+        or evidence.qualifier(span.end_char) is not None
+        or _is_dateline(span)
+        or _after_place_word(span)
+    )
+
+
+def _trim(span: Span) -> Span | None:
+    """Without the quotes and headline capitals a span swallowed at its edges ("AT MALL")."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].text in QUOTES or doc[start].text in EDGE_WORDS):
+        start += 1
+    while end > start and (doc[end - 1].text in QUOTES or doc[end - 1].text in EDGE_WORDS):
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
 def _accept_scanned(
-    place: Place, similarity: float, span: Span, context: Counter[str], labelled: bool
+    place: Place,
+    similarity: float,
+    span: Span,
+    context: Counter[str],
+    labelled: bool,
+    evidence: Evidence,
 ) -> bool:
     """A gazetteer hit NER did not call a place: only when the story's geography backs it."""
     if span.text in CONNECTORS or (len(span) == 1 and span[0].is_stop):
+        return False
+    # "Thursday", "June", "Metro", "Minister", "Canadian": ordinary words need place syntax.
+    if is_common([t.text for t in span]) and not _place_syntax(span, evidence):
         return False
     in_context = context[place.country_code] > 0
     if place.curated or place.place_type == "country":
@@ -276,6 +362,10 @@ def _ner_places(
     for ent in ents:
         if ent.label_ not in PLACE_LABELS or ent.ent_id_ or ent.text in gazetteer.index.demonyms:
             continue
+        trimmed = _trim(ent)
+        if trimmed is None or any(taken[trimmed.start : trimmed.end]):
+            continue
+        ent = trimmed
         span, kind = _strip(ent)
         if not _is_name_token(span[0].text):  # "the east bank" is no place name
             continue
@@ -297,6 +387,7 @@ def _scanned_places(
     gazetteer: Gazetteer,
     context: Counter[str],
     taken: list[bool],
+    evidence: Evidence,
 ) -> list[Found]:
     found: list[Found] = []
     ents_by_token = {k: ent for ent in ents for k in range(ent.start, ent.end)}
@@ -307,20 +398,33 @@ def _scanned_places(
         if not gazetteer.candidates(fold(text)):
             continue
         overlapping = {ents_by_token[k] for k in range(start, end) if k in ents_by_token}
-        # A date or number swallowing a place ("Timbuktu on Monday") gives way; a name only
-        # when the gazetteer hit is exactly that name.
+        # A date or number swallowing a place ("Timbuktu on Monday") gives way; a person or an
+        # organisation only when the gazetteer hit is exactly that name and the sentence says
+        # it is a place ("in Deir Ezzor"): surnames and clubs named after towns stay what they are.
         names = {e for e in overlapping if e.label_ not in SOFT_LABELS}
+        span = doc[start:end]
+        named = next(iter(names)) if len(names) == 1 else None
         if names and not (
-            len(names) == 1
-            and (ent := next(iter(names))).label_ in REPLACEABLE
-            and (ent.start, ent.end) == (start, end)
+            named is not None and named.label_ in REPLACEABLE and (named.start, named.end) == (start, end)
         ):
             continue
-        span = doc[start:end]
+        common = is_common(words.words[start:end])
+        # "in August", "on Thursday": a frequent word NER read as a date is one.
+        if common and any(e.label_ in DATE_LABELS for e in overlapping):
+            continue
         best = gazetteer.best(text, context)
         # NER saw a name there, of whatever kind (not a number or a date).
         labelled = any(e.label_ not in NUMERIC_LABELS for e in overlapping)
-        if best is None or not _accept_scanned(best[0], best[1], span, context, labelled):
+        if best is None or not _accept_scanned(best[0], best[1], span, context, labelled, evidence):
+            continue
+        # Without place syntax a person stays a person, unless the name is a rare word and
+        # exactly a town of a country the story names ("Mayadeen" read as a surname).
+        if (
+            named is not None
+            and named.label_ in ("PERSON", "ORG")
+            and not _place_syntax(span, evidence)
+            and (common or best[1] < 1.0 or not evidence.countries[best[0].country_code])
+        ):
             continue
         _, kind = _strip(span)
         found.append((span, best[0], best[1], kind))
@@ -331,40 +435,126 @@ def _scanned_places(
 
 
 def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
-    """Every place mention in doc, resolved; NER's non-place labels lose to a resolved place."""
+    """Every place mention in doc, resolved against the article's evidence; NER's non-place
+    labels lose to a resolved place only where the sentence says it is one."""
     index = gazetteer.index
     words = Words.of(doc)
     context = _country_context(words, index)
     ents = doc.ents  # built anew on every access
+    evidence = collect(words.text, index, context)
+    written = named_admin1s(index, [e.text for e in ents if e.label_ in PLACE_LABELS])
+    for country, _ in written - evidence.admin1s:
+        evidence.countries[country] += 1
+    evidence.admin1s |= written
+    # States and provinces vouch for their country: "Ohio" makes the story American.
+    context.update(country for country, _ in evidence.admin1s)
     taken = [False] * len(doc)
     for ent in ents:
         if ent.ent_id_:  # curated people and organisations are settled
             taken[ent.start : ent.end] = [True] * len(ent)
+    resolved = _abbreviated(doc, gazetteer, evidence, taken)
     found = _ner_places(ents, gazetteer, context, taken)
+    ner_spans = {(span.start, span.end) for span, _, _, _ in found}
     # What NER placed tells which country the story is about; then the scan, then a re-ranking.
     context.update(place.country_code for _, place, _, _ in found)
-    scanned = _scanned_places(doc, ents, words, gazetteer, context, taken)
+    scanned = _scanned_places(doc, ents, words, gazetteer, context, taken, evidence)
     if scanned:  # a later "Bamako" vouches for an earlier "Kayes": scan once more
-        scanned += _scanned_places(doc, ents, words, gazetteer, context, taken)
+        scanned += _scanned_places(doc, ents, words, gazetteer, context, taken, evidence)
     found += scanned
-    resolved = []
+    if not evidence.countries:
+        _vote_country(found, gazetteer, evidence, context)
+    chosen: list[tuple[Span, Place, PlaceType | None, bool]] = []
     for span, first, _, kind in found:
         # Judge a name by the other places only: its own first guesses would vote for themselves.
-        own = [place for mention, place, _, _ in found if mention.text == span.text]
+        name = fold(span.text)  # "BERLIN" in the dateline and "Berlin" later are one name
+        own = [place for mention, place, _, _ in found if fold(mention.text) == name]
         others = context - Counter(place.country_code for place in own)
         anchors = [
             (other.lat, other.lon)
             for mention, other, _, _ in found
-            if other.place_type in ("city", "site") and mention.text != span.text
+            if other.place_type in ("city", "site") and fold(mention.text) != name
         ]
+        qualifier = evidence.qualifier(span.end_char)
         # The whole name when it is one ("MEXICO CITY"), else without its kind word ("Homs province").
-        whole = gazetteer.best(_own(span).text, others, anchors, kind)
+        whole = gazetteer.best(_own(span).text, others, anchors, kind, evidence.admin1s, qualifier)
         if whole is None or whole[1] < 1.0:
-            whole = gazetteer.best(_strip(span)[0].text, others, anchors, kind) or whole
+            bare = gazetteer.best(_strip(span)[0].text, others, anchors, kind, evidence.admin1s, qualifier)
+            whole = bare or whole
         best = whole
         place = best[0] if best and (best[1] == 1.0 or others[best[0].country_code]) else first
-        resolved.append(_resolution(span, place, kind, index))
+        # "Quincy, Washington": the name after the comma is the state itself.
+        qualifying = evidence.qualifying.get(span.start_char)
+        if qualifying is not None and qualifying[1] is not None:
+            place = gazetteer.admin1_places.get((qualifying[0], qualifying[1]), place)
+        # NER or the sentence ("in X", a dateline) says it is a place
+        labelled = (span.start, span.end) in ner_spans or _place_syntax(span, evidence)
+        if not _evidenced(place, span, evidence, others, labelled):
+            continue
+        chosen.append((span, place, kind, qualifier is not None or qualifying is not None))
+    # One sense per story: "LEBANON, Tenn." settles every later "Lebanon".
+    settled = {fold(span.text): place for span, place, _, qualified in chosen if qualified}
+    for span, place, kind, _ in chosen:
+        resolved.append(_resolution(span, settled.get(fold(span.text), place), kind, index))
     return sorted(resolved, key=lambda r: r.start)
+
+
+def _vote_country(
+    found: list[Found], gazetteer: Gazetteer, evidence: Evidence, context: Counter[str]
+) -> None:
+    """A story that names no country or state is set where most of its place names exist:
+    "Fresno", "Modesto" and "Visalia" all exist in one country, not in three. The country
+    that has a town of every name, or of strictly more names than any other, counts as named."""
+    places = gazetteer.index.places
+    names = {fold(span.text) for span, _, similarity, _ in found if similarity == 1.0}
+    coverage: Counter[str] = Counter()
+    for name in names:
+        coverage.update({places[i].country_code for i, sim in gazetteer.candidates(name) if sim == 1.0})
+    ranked = coverage.most_common(2)
+    if not ranked or ranked[0][1] < MIN_VOTING_NAMES:
+        return
+    if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+        evidence.countries[ranked[0][0]] += 1
+        context[ranked[0][0]] += ranked[0][1]
+
+
+def _abbreviated(doc: Doc, gazetteer: Gazetteer, evidence: Evidence, taken: list[bool]) -> list[Resolved]:
+    """ "Fla.", "Ont.", "Kansas City, MO": the state or province itself, never a foreign town."""
+    resolved = []
+    for mention in evidence.abbreviated:
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        place = gazetteer.admin1_places.get(mention.admin1)
+        if span is None or place is None or any(taken[span.start : span.end]):
+            continue
+        taken[span.start : span.end] = [True] * len(span)
+        resolution = _resolution(span, place, None, gazetteer.index)
+        # The abbreviation's own characters: "W.Va." may end inside a token.
+        resolved.append(
+            Resolved(
+                start=mention.start,
+                end=mention.end,
+                text=doc.text[mention.start : mention.end],
+                place=place,
+                place_type=resolution.place_type,
+                lat=resolution.lat,
+                lon=resolution.lon,
+                admin1=resolution.admin1,
+                country=resolution.country,
+            )
+        )
+    return resolved
+
+
+def _evidenced(place: Place, span: Span, evidence: Evidence, others: Counter[str], labelled: bool) -> bool:
+    """A place outside every country the story names needs evidence of its own: a country
+    is its own evidence; a town must be one NER saw as a place, and big, or agree with
+    another place of the story ("Rueso" with "Narathiwat")."""
+    if place.place_type == "country" or not evidence.countries or evidence.countries[place.country_code]:
+        return True
+    if not place.country_code:  # seas and regions across borders
+        return True
+    common = is_common([t.text for t in span])
+    big = place.population >= (FOREIGN_COMMON_WORD_POPULATION if common else FOREIGN_TOWN_POPULATION)
+    return labelled and (big or (others[place.country_code] > 0 and not common))
 
 
 def _resolution(span: Span, place: Place, kind: PlaceType | None, index: GeoIndex) -> Resolved:
