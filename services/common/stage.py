@@ -26,6 +26,7 @@ from services.common.kafka import (
     gate_of,
     install_transport,
 )
+from services.common.kafka_errors import accepts_connections, diagnose
 from services.common.metrics import (
     CONTENT_TYPE,
     StageMetrics,
@@ -118,7 +119,11 @@ class Stage:
                 create_topics(self.settings, extra_compacted=changelogs, extra=tuple(self._internal_topics))
                 return
             except KafkaError as exc:
-                log.warning("stage=%s kafka not reachable yet (%s); retrying", self.name, exc)
+                found = diagnose(self.settings, exc, accepts_connections(self.settings.kafka_bootstrap))
+                if found.fatal:  # a wrong password or option: retrying forever would hide it
+                    log.error("stage=%s %s", self.name, found.line)
+                    raise SystemExit(2) from None
+                log.warning("stage=%s %s", self.name, found.line)
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
 
