@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from services.events.numbers import NumberTyping
+
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.json"
 
 
@@ -19,6 +21,24 @@ def _words(words: list[str]) -> re.Pattern[str]:
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(patterns), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CasualtyGrammar:
+    """Lemmas and words the dependency-parse toll reader keys on (lexicon "casualty_grammar")."""
+
+    kill_lemmas: frozenset[str]
+    injury_lemmas: frozenset[str]
+    harm_lemmas: frozenset[str]  # shot, stabbed: injured unless they died
+    intransitive_lemmas: frozenset[str]  # "die": the subject is the victim
+    fatal_modifiers: frozenset[str]  # "fatally shot", "shot dead"
+    dead_words: frozenset[str]
+    injured_words: frozenset[str]
+    death_nouns: frozenset[str]  # "two deaths", "the bodies of three men"
+    toll_nouns: frozenset[str]  # "the death toll rose to four"
+    life_verbs: frozenset[str]  # "lost their lives", "claimed the lives of"
+    not_victims: re.Pattern[str]  # nouns a casualty verb may govern that are not people
+    candidate: re.Pattern[str]  # a sentence worth parsing names one of these
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,8 @@ class Lexicon:
     claim: re.Pattern[str]
     running_total: re.Pattern[str]
     weak_total: re.Pattern[str]
+    grammar: CasualtyGrammar
+    numbers: NumberTyping
 
 
 def _pairs(items: list[list[str]], flags: int = re.IGNORECASE) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -119,7 +141,47 @@ def _build(data: dict[str, Any]) -> Lexicon:
         claim=re.compile(data["claim_words"], re.IGNORECASE),
         running_total=_any(data["running_total_patterns"]),
         weak_total=_any(data["weak_total_patterns"]),
+        grammar=_grammar(data["casualty_grammar"]),
+        numbers=_numbers(data["numbers"]),
     )
+
+
+def _grammar(data: dict[str, Any]) -> CasualtyGrammar:
+    def words(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in data[key])
+
+    return CasualtyGrammar(
+        kill_lemmas=words("kill_lemmas"),
+        injury_lemmas=words("injury_lemmas"),
+        harm_lemmas=words("harm_lemmas"),
+        intransitive_lemmas=words("intransitive_lemmas"),
+        fatal_modifiers=words("fatal_modifiers"),
+        dead_words=words("dead_words"),
+        injured_words=words("injured_words"),
+        death_nouns=words("death_nouns"),
+        toll_nouns=words("toll_nouns"),
+        life_verbs=words("life_verbs"),
+        not_victims=re.compile(data["not_victims"], re.IGNORECASE),
+        candidate=_words(data["candidate_words"]),
+    )
+
+
+def _numbers(data: dict[str, Any]) -> NumberTyping:
+    typing = NumberTyping(
+        not_people_after=frozenset(w.lower() for w in data["not_people_after"]),
+        not_people_before=frozenset(w.lower() for w in data["not_people_before"]),
+        months=frozenset(w.lower() for w in data["months"]),
+        vague_counts=frozenset(w.lower() for w in data["vague_counts"]),
+        determiner_counts={k.lower(): int(v) for k, v in data["determiner_counts"].items()},
+        max_digits=int(data["max_digits"]),
+        year_from=int(data["year_from"]),
+        year_to=int(data["year_to"]),
+    )
+    if typing.year_from > typing.year_to or typing.max_digits < 1:
+        raise ValueError(
+            f"{LEXICON_FILE}: numbers: year_from must not exceed year_to, max_digits must be >= 1"
+        )
+    return typing
 
 
 @lru_cache(maxsize=1)

@@ -102,7 +102,7 @@ def test_separately_starts_another_incident_in_the_same_province() -> None:
         "Separately, a Russian drone struck a car near Bilozerka, killing two men and a woman.",
     )
     assert sorted((e.location.name if e.location else None, e.fatalities.best, e.date) for e in events) == [
-        ("Bilozerka", 2, date(2018, 5, 22)),
+        ("Bilozerka", 3, date(2018, 5, 22)),  # two men and a woman
         ("Kherson", 3, date(2018, 5, 22)),
     ]
 

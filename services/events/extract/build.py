@@ -1,0 +1,124 @@
+"""Incidents into ACLED-shaped events: type, sides, place, tolls, evidence, a stable id."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import date, timedelta
+
+from schemas.articles import EnrichedArticle
+from schemas.events import Event, Evidence, Fatalities, Figure, FigureKind, Location
+from services.events.classify import CIVILIANS, classify
+from services.events.extract.grouping import Incident
+from services.events.extract.places import Place
+from services.events.extract.sentences import Sentence
+from services.events.extract.sides import sides
+from services.events.lexicon import Lexicon
+
+# Incidents dated more than this before publication are background (the March plane crash in a May
+# story): found with their own date, so never merged into this week's, and not published: the story
+# that reported them at the time did that.
+BACKGROUND_DAYS = 14
+
+
+def event_id(article_id: str, when: date, place: str | None) -> str:
+    return hashlib.sha1(f"{article_id}|{when.isoformat()}|{place}".encode()).hexdigest()[:20]
+
+
+def location_of(place: Place | None) -> Location | None:
+    if place is None:
+        return None
+    entity = place.entity
+    return Location(
+        name=entity.canonical.removesuffix("'s").removesuffix("’s"),  # "Rio de Janeiro's" favela
+        country=entity.country,
+        admin1=entity.admin1,
+        lat=entity.lat,
+        lon=entity.lon,
+        precision=place.precision,
+    )
+
+
+def _totals(incident: Incident, kind: FigureKind, harm: bool) -> Counter[Sentence]:
+    totals: Counter[Sentence] = Counter()
+    for sentence, toll, _ in incident.figures:
+        if toll.kind == kind and toll.harm == harm:
+            totals[sentence] += toll.value
+    return totals
+
+
+def fatalities(incident: Incident) -> tuple[Fatalities, Fatalities]:
+    """Killed and injured. Per sentence the counts add up to one total; the largest total is
+    the article's figure (a lede's "over two dozen soldiers" is part of "34 soldiers and 12
+    militants"). People shot or stabbed are injured unless they died: when the sentence that
+    counts them counts no dead, the dead told elsewhere ("He died at the hospital") are among
+    them. One article gives one figure; the UCDP range comes from merging reports (assembly)."""
+    killed_totals = _totals(incident, "killed", False)
+    killed = max(killed_totals.values(), default=None)
+    injured = max(_totals(incident, "injured", False).values(), default=None)
+    harmed = _totals(incident, "injured", True)
+    if harmed:
+        sentence, most = harmed.most_common(1)[0]
+        alive = most if killed_totals.get(sentence) else max(0, most - (killed or 0))
+        injured = max(injured or 0, alive)
+    return _figure(killed), _figure(injured)
+
+
+def _figure(value: int | None) -> Fatalities:
+    return Fatalities() if value is None else Fatalities(low=value, best=value, high=value)
+
+
+def build_events(enriched: EnrichedArticle, incidents: list[Incident], lex: Lexicon) -> list[Event]:
+    article = enriched.article
+    published = article.published.date()
+    cutoff = published - timedelta(days=BACKGROUND_DAYS)
+    events = []
+    for incident in (i for i in incidents if i.when.day >= cutoff):
+        # The type is read from the sentences that name the incident, not from asides.
+        named_it = [s.text for s in incident.sentences if lex.incident.search(s.text)]
+        text = " ".join(named_it or [s.text for s in incident.sentences])
+        event_type, sub_type = classify(text, incident.mentions)
+        actor1, actor2, associated = sides(incident.mentions, event_type, sub_type)
+        if event_type == CIVILIANS and (actor2 is None or not actor2.startswith("Civilians")):
+            event_type, sub_type = "Battles", "Armed clash"  # no civilian target after all
+        place = incident.place.entity.canonical if incident.place else None
+        killed, injured = fatalities(incident)
+        events.append(
+            Event(
+                event_id=event_id(article.article_id, incident.when.day, place),
+                date=incident.when.day,
+                date_precision=incident.when.precision,
+                event_type=event_type,
+                sub_type=sub_type,
+                actor1=actor1,
+                actor2=actor2,
+                assoc_actors=associated,
+                location=location_of(incident.place),
+                fatalities=killed,
+                injuries=injured,
+                reported_by=incident.reporters,
+                article_ids=[article.article_id],
+                sources=[s for s in dict.fromkeys((article.agency, article.outlet)) if s],
+                evidence=[_evidence(article.article_id, s) for s in incident.sentences],
+                figures=[
+                    Figure(
+                        kind=toll.kind,
+                        value=toll.value,
+                        side=toll.side,
+                        source=source,
+                        article_id=article.article_id,
+                        sentence=s.text,
+                        start=s.start if s.in_body else None,
+                        end=s.end if s.in_body else None,
+                    )
+                    for s, toll, source in incident.figures
+                ],
+            )
+        )
+    return events
+
+
+def _evidence(article_id: str, sentence: Sentence) -> Evidence:
+    if sentence.in_body:
+        return Evidence(article_id=article_id, sentence=sentence.text, start=sentence.start, end=sentence.end)
+    return Evidence(article_id=article_id, sentence=sentence.text)

@@ -1,0 +1,131 @@
+"""The Extractor: one lexicon and one dependency parser, passed everywhere an article is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from schemas.articles import EnrichedArticle
+from schemas.events import Event
+from services.common.settings import get_settings
+from services.events.actors import Mention, article_country
+from services.events.dates import IncidentDate
+from services.events.extract.build import build_events
+from services.events.extract.grouping import ArticleContext, Grouper, Incident
+from services.events.extract.places import PLACE_LABELS, named_countries, place_in, plausible_countries
+from services.events.extract.sentences import Sentence, headline_sentence, sentences_of
+from services.events.extract.sides import resolve_generic
+from services.events.extract.tolls import Toll, tolls
+from services.events.lexicon import Lexicon, lexicon
+
+# The toll reader needs the parse (dependencies), the tagger (participles) and the lemmatizer
+# (lemmas); named entities come from the entities stage, so the events stage skips NER.
+PARSER_EXCLUDE = ("ner",)
+
+
+def load_parser(model_name: str) -> Language:
+    return spacy.load(model_name, exclude=list(PARSER_EXCLUDE))
+
+
+@dataclass
+class Extractor:
+    lex: Lexicon
+    nlp: Language
+
+    @classmethod
+    def load(cls, model_name: str | None = None, lex: Lexicon | None = None) -> Extractor:
+        return cls(lex or lexicon(), load_parser(model_name or get_settings().spacy_model))
+
+    def _is_candidate(self, sentence: Sentence) -> bool:
+        lex = self.lex
+        return bool(lex.grammar.candidate.search(sentence.text) or lex.kill.search(sentence.text))
+
+    def _parse(self, sentences: list[Sentence]) -> dict[Sentence, Doc]:
+        wanted = [s for s in dict.fromkeys(sentences) if self._is_candidate(s)]
+        return dict(zip(wanted, self.nlp.pipe([s.text for s in wanted]), strict=True))
+
+    def incidents(self, enriched: EnrichedArticle) -> list[Incident]:
+        lex, article = self.lex, enriched.article
+        entities = enriched.entities
+        named = named_countries(entities, article.body, lex)
+        context = ArticleContext(
+            entities=entities,
+            published_day=IncidentDate(article.published.date(), "week"),
+            countries=plausible_countries(entities, named, lex),
+            country=article_country(entities, named, lex),
+        )
+        sentences = list(sentences_of(article.paragraphs))
+        headline = headline_sentence(article.headline)
+        parsed = self._parse([*sentences, *([headline] if headline else [])])
+
+        def read_tolls(sentence: Sentence, found: list[Mention]) -> list[Toll]:
+            doc = parsed.get(sentence)
+            if doc is None:
+                return []
+            inside = [e for e in entities if sentence.start <= e.start < sentence.end]
+            people = [
+                (e.start - sentence.start, e.end - sentence.start) for e in inside if e.label == "PERSON"
+            ]
+            other = [
+                (e.start - sentence.start, e.end - sentence.start) for e in inside if e.label in PLACE_LABELS
+            ]
+            return tolls(doc[:], found, lex, people, other)
+
+        incidents = Grouper(lex, context, read_tolls, sentences).run()
+        if headline is not None:
+            incidents = self._with_headline(incidents, headline, read_tolls(headline, []), sentences, context)
+        if len(incidents) == 1 and incidents[0].place is None and sentences:
+            # Told without a place ("shot dead 23 people"): where the lede says it all happened.
+            incidents[0].place = place_in(sentences[0], entities, 0, context.countries, lex)
+        for incident in incidents:
+            incident.mentions, incident.reporters, generic = resolve_generic(
+                incident.mentions, incident.reporters, incident.country, lex
+            )
+            incident.figures = [
+                (s, Toll(t.kind, t.value, generic if t.side == "gunmen" else t.side, t.harm), src)
+                for s, t, src in incident.figures
+            ]
+        return incidents
+
+    def _with_headline(
+        self,
+        incidents: list[Incident],
+        headline: Sentence,
+        found: list[Toll],
+        sentences: list[Sentence],
+        context: ArticleContext,
+    ) -> list[Incident]:
+        """The headline's toll belongs to the lede's incident; a story whose body counts
+        nothing but whose headline does ("Man dies after shooting") is that one incident."""
+        if not found:
+            return incidents
+        if incidents:
+            incidents[0].figures += [(headline, toll, None) for toll in found]
+            incidents[0].sentences.insert(0, headline)
+            return incidents
+        lede = Grouper(self.lex, context, lambda s, f: [], sentences)
+        when = next((d for i in range(min(len(sentences), 3)) if (d := lede.date_of(i)) is not None), None)
+        incident = Incident(when=when or context.published_day, place=None, country=context.country)
+        incident.sentences.append(headline)
+        incident.figures += [(headline, toll, None) for toll in found]
+        return [incident]
+
+    def events(self, enriched: EnrichedArticle) -> list[Event]:
+        return build_events(enriched, self.incidents(enriched), self.lex)
+
+
+@lru_cache(maxsize=1)
+def default_extractor() -> Extractor:
+    return Extractor.load()
+
+
+def find_incidents(enriched: EnrichedArticle) -> list[Incident]:
+    return default_extractor().incidents(enriched)
+
+
+def extract_events(enriched: EnrichedArticle) -> list[Event]:
+    return default_extractor().events(enriched)

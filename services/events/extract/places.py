@@ -1,0 +1,123 @@
+"""Where a sentence's incident happened: the most specific plausible place after its incident word."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from schemas.articles import Entity
+from schemas.precision import TOWN_LEVEL, PlacePrecision, finer, rank
+from services.events.extract.sentences import Sentence
+from services.events.lexicon import Lexicon
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+@dataclass(frozen=True)
+class Place:
+    entity: Entity
+    precision: PlacePrecision
+
+
+def country_name(name: str, lex: Lexicon) -> str:
+    return lex.countries.get(name, name)
+
+
+def place_in(
+    sentence: Sentence, entities: list[Entity], anchor: int, countries: frozenset[str], lex: Lexicon
+) -> Place | None:
+    """The most specific place after the incident word ("killed in Syria", not the
+    "Chita" newspaper before it); places before it only when none follow. A place in a
+    country the article never names is a gazetteer mix-up ("Borno" read as a German
+    town); "returning from Iraq", a dateline ("ABUJA (Reuters) -") and the "West Africa
+    Province" of a group's name are not where it happened."""
+    if not sentence.in_body:
+        return None
+    text = sentence.text
+    skipped = [m.span() for _, pattern in lex.groups for m in pattern.finditer(text)]
+    if sentence.start == 0 and (dateline := lex.dateline.match(text)):
+        skipped.append(dateline.span())
+    places = [
+        e
+        for e in entities
+        if e.label in PLACE_LABELS
+        and e.canonical not in lex.actors
+        and sentence.start <= e.start < sentence.end
+        and (e.country is None or country_name(e.country, lex) in countries)
+        and not lex.not_place_before.search(text[: e.start - sentence.start])
+        and not (
+            e.place_type == "country" and lex.country_not_place_after.match(text[e.end - sentence.start :])
+        )
+        and not any(s <= e.start - sentence.start < end for s, end in skipped)
+    ]
+    after = [e for e in places if e.start >= sentence.start + anchor] or places
+    if not after:
+        return None
+    readings = [Place(e, _precision(sentence, e, lex)) for e in after]
+    best = max(rank(p.precision) for p in readings)
+    return next(p for p in readings if rank(p.precision) == best)
+
+
+def _precision(sentence: Sentence, entity: Entity, lex: Lexicon) -> PlacePrecision:
+    """ "near Mayadeen" and "30 km west of Maadan" are that town, flagged near;
+    "desert areas of Homs province" is the province."""
+    before = sentence.text[: entity.start - sentence.start]
+    after = sentence.text[entity.end - sentence.start :]
+    if lex.admin1_around.search(before) or lex.admin1_around.match(after):
+        return (
+            "admin1"
+            if entity.admin1 or entity.precision in ("admin1", None)
+            else entity.precision or "admin1"
+        )
+    if entity.lat is None:
+        return "unknown"
+    precision = entity.precision or "unknown"
+    if precision == "town" and lex.near_before.search(before):
+        return "near"
+    return precision
+
+
+def compatible(a: Place | None, b: Place | None) -> bool:
+    if (
+        a is None
+        or b is None
+        or "country" in (a.precision, b.precision)
+        or "unknown" in (a.precision, b.precision)
+    ):
+        return True
+    ea, eb = a.entity, b.entity
+    if ea.canonical == eb.canonical:
+        return True
+    if a.precision in TOWN_LEVEL and b.precision in TOWN_LEVEL:
+        # Two towns are two incidents, unless one is the provincial capital named like the
+        # province ("near Mayadeen" and "in Deir Ezzor").
+        return ea.canonical == eb.admin1 or eb.canonical == ea.admin1
+    return ea.admin1 is not None and ea.admin1 == eb.admin1
+
+
+def more_specific(a: Place | None, b: Place | None) -> Place | None:
+    if a is None or b is None:
+        return a or b
+    return b if finer(a.precision, b.precision) else a
+
+
+def named_countries(entities: list[Entity], body: str, lex: Lexicon) -> frozenset[str]:
+    """Countries the article itself names (name, alias or demonym), among those of its
+    places and those the lexicon knows."""
+    named = set()
+    for country in {country_name(e.country, lex) for e in entities if e.country} | set(lex.demonyms.values()):
+        words = [country, *(w for w, c in lex.countries.items() if c == country)]
+        words += [d for d, c in lex.demonyms.items() if c == country]
+        if any(re.search(rf"\b{re.escape(w)}\b", body) for w in words):
+            named.add(country)
+    return frozenset(named)
+
+
+def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexicon) -> frozenset[str]:
+    """Countries an incident may be placed in: those the article names, and those where
+    two place names agree ("Rueso" and "Narathiwat" with no "Thailand" in the text); a
+    lone name elsewhere is a likelier gazetteer mix-up."""
+    places = {(e.text, country_name(e.country, lex)) for e in entities if e.country}
+    agreeing = Counter(country for _, country in places)
+    return named | {country for country, n in agreeing.items() if n >= 2}
