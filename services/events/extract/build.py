@@ -39,11 +39,11 @@ def location_of(place: Place | None) -> Location | None:
     )
 
 
-def _totals(incident: Incident, kind: FigureKind, harm: bool) -> Counter[Sentence]:
-    totals: Counter[Sentence] = Counter()
+def _totals(incident: Incident, kind: FigureKind, harm: bool) -> Counter[tuple[Sentence, int]]:
+    totals: Counter[tuple[Sentence, int]] = Counter()
     for sentence, toll, _ in incident.figures:
         if toll.kind == kind and toll.harm == harm:
-            totals[sentence] += toll.value
+            totals[sentence, toll.clause] += toll.value
     return totals
 
 

@@ -15,8 +15,9 @@ ACLED both count an injured person who died as killed), which `fatalities` settl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -37,6 +38,7 @@ class Toll:
     value: int
     side: str | None
     harm: bool = False  # shot or stabbed: injured unless the incident's text says they died
+    clause: int = 0  # the parser's sentence within the text read: counts add up only inside one
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class _Victim:
     harm: bool
     count: int | None = None  # when the predicate itself carries the number ("the toll rose to four")
     subset: bool = False  # "three people were shot, one fatally": the one is among the three
+    predicate: int = -1  # token index of the word that made it a victim
 
 
 def _is_fatal(predicate: Token, lex: Lexicon) -> bool:
@@ -173,38 +176,43 @@ def _death_noun_victims(token: Token, lex: Lexicon) -> list[_Victim]:
 
 
 def _victims(sentence: Span, lex: Lexicon) -> Iterator[_Victim]:
-    g = lex.grammar
     for token in sentence:
-        lemma = token.lemma_.lower()
-        if lemma == "life":
-            yield from _life_victims(token, lex)
-            continue
-        if lemma in g.toll_nouns:
-            yield from _toll_victims(token, lex)
-            continue
-        if token.pos_ == "NOUN" and lemma in g.death_nouns:
-            yield from _death_noun_victims(token, lex)
-            continue
-        kind = _kind(token, lex)
-        if kind is None or any(c.dep_ == "neg" for c in token.children):  # "was not hurt"
-            continue
-        if token.tag_.startswith("VB") and token.lower_ not in g.dead_words:
-            nouns = _verb_victims(token, lex)
-            if kind[1]:
-                # "Three people were shot, one fatally": the fatal ones are killed.
-                for child in token.children:
-                    if count_value(child, lex.numbers) is not None and any(
-                        c.lower_ in g.fatal_modifiers for c in child.children
-                    ):
-                        yield _Victim(child, "killed", False, subset=True)
-        else:
-            if token.dep_ in ("oprd", "acomp", "advmod") and _kind(token.head, lex) is not None:
-                continue  # "shot dead": the verb already counts them
-            nouns = _adjective_victims(token)
-        for noun in nouns:
-            if noun.lower_ in WH_WORDS:  # "the man who was killed"
-                noun = token.head if token.dep_ == "relcl" else noun.head
-            yield _Victim(noun, *kind)
+        for victim in _victims_of(token, lex):
+            yield replace(victim, predicate=token.i)
+
+
+def _victims_of(token: Token, lex: Lexicon) -> Iterator[_Victim]:
+    g = lex.grammar
+    lemma = token.lemma_.lower()
+    if lemma == "life":
+        yield from _life_victims(token, lex)
+        return
+    if lemma in g.toll_nouns:
+        yield from _toll_victims(token, lex)
+        return
+    if token.pos_ == "NOUN" and lemma in g.death_nouns:
+        yield from _death_noun_victims(token, lex)
+        return
+    kind = _kind(token, lex)
+    if kind is None or any(c.dep_ == "neg" for c in token.children):  # "was not hurt"
+        return
+    if token.tag_.startswith("VB") and token.lower_ not in g.dead_words:
+        nouns = _verb_victims(token, lex)
+        if kind[1]:
+            # "Three people were shot, one fatally": the fatal ones are killed.
+            for child in token.children:
+                if count_value(child, lex.numbers) is not None and any(
+                    c.lower_ in g.fatal_modifiers for c in child.children
+                ):
+                    yield _Victim(child, "killed", False, subset=True)
+    elif token.dep_ in ("oprd", "acomp", "advmod") and _kind(token.head, lex) is not None:
+        return  # "shot dead": the verb already counts them
+    else:
+        nouns = _adjective_victims(token)
+    for noun in nouns:
+        if noun.lower_ in WH_WORDS:  # "the man who was killed"
+            noun = token.head if token.dep_ == "relcl" else noun.head
+        yield _Victim(noun, *kind)
 
 
 def _stated_count(noun: Token, lex: Lexicon) -> int | None:
@@ -269,7 +277,7 @@ def tolls(
             key = (noun.i, victim.kind)
             if key not in seen or (seen[key].harm and not victim.harm):
                 count = victim.count if noun is victim.noun else None
-                seen[key] = _Victim(noun, victim.kind, victim.harm, count, victim.subset)
+                seen[key] = replace(victim, noun=noun, count=count)
     killed = {i for i, kind in seen if kind == "killed"}
     counted: list[tuple[_Victim, Toll]] = []
     for (i, kind), victim in sorted(seen.items()):
@@ -277,8 +285,32 @@ def tolls(
             continue
         value = victim.count if victim.count is not None else _count(victim.noun, lex, people, other)
         if value is not None:
-            counted.append((victim, Toll(kind, value, _side(victim.noun, found), victim.harm)))
-    died_among_harmed = sum(t.value for v, t in counted if v.subset)
-    return [
-        Toll(t.kind, max(0, t.value - died_among_harmed), t.side, t.harm) if t.harm else t for _, t in counted
-    ]
+            clause = _sentence_index(victim.noun)
+            counted.append((victim, Toll(kind, value, _side(victim.noun, found), victim.harm, clause)))
+    counted = _without_repeats(counted)
+    died = Counter[int]()
+    for victim, toll in counted:
+        if victim.subset:
+            died[toll.clause] += toll.value
+    return [replace(t, value=max(0, t.value - died[t.clause])) if t.harm else t for _, t in counted]
+
+
+def _without_repeats(counted: list[tuple[_Victim, Toll]]) -> list[tuple[_Victim, Toll]]:
+    """The same count told again by another predicate of one sentence is a repeat (page
+    furniture that runs a headline into the lede: "Blasts kill 30 ... At least 30 fighters were
+    killed"), not more victims."""
+    kept: dict[tuple[int, FigureKind, int, bool], int] = {}
+    result = []
+    for victim, toll in counted:
+        key = (toll.clause, toll.kind, toll.value, toll.harm)
+        if kept.setdefault(key, victim.predicate) != victim.predicate:
+            continue
+        result.append((victim, toll))
+    return result
+
+
+def _sentence_index(token: Token) -> int:
+    """Which of the parser's sentences the token is in: a run-on "sentence" of page furniture
+    repeating a headline three times is three sentences to the parser, and its counts do not add up."""
+    start = token.sent.start
+    return sum(1 for s in token.doc.sents if s.start < start)
