@@ -38,6 +38,7 @@ class CasualtyGrammar:
     toll_nouns: frozenset[str]  # "the death toll rose to four"
     life_verbs: frozenset[str]  # "lost their lives", "claimed the lives of"
     not_victims: re.Pattern[str]  # nouns a casualty verb may govern that are not people
+    reporter_nouns: frozenset[str]  # "witnesses", "officials": joined to victims only by a misparse
     candidate: re.Pattern[str]  # a sentence worth parsing names one of these
 
 
@@ -162,6 +163,7 @@ def _grammar(data: dict[str, Any]) -> CasualtyGrammar:
         toll_nouns=words("toll_nouns"),
         life_verbs=words("life_verbs"),
         not_victims=re.compile(data["not_victims"], re.IGNORECASE),
+        reporter_nouns=words("reporter_nouns"),
         candidate=_words(data["candidate_words"]),
     )
 

@@ -171,4 +171,6 @@ def count_value(token: Token, typing: NumberTyping) -> int | None:
         nxt = token.doc[token.i + 2] if token.i + 2 < len(token.doc) else None
         if nxt is not None and nxt.text[:1].isdigit():
             return None
-    return value
+    # "two dozen" parsed as "two" with "dozen" hanging on it
+    times = next((MULTIPLIERS[c.lower_] for c in token.children if c.lower_ in MULTIPLIERS), 1)
+    return value * times

@@ -16,7 +16,7 @@ from services.events.actors import Mention, article_country
 from services.events.dates import IncidentDate
 from services.events.extract.build import build_events
 from services.events.extract.grouping import ArticleContext, Grouper, Incident
-from services.events.extract.places import PLACE_LABELS, named_countries, place_in, plausible_countries
+from services.events.extract.places import PLACE_LABELS, lede_place, named_countries, plausible_countries
 from services.events.extract.sentences import Sentence, headline_sentence, sentences_of
 from services.events.extract.sides import resolve_generic
 from services.events.extract.tolls import Toll, tolls
@@ -78,9 +78,12 @@ class Extractor:
         incidents = Grouper(lex, context, read_tolls, sentences).run()
         if headline is not None:
             incidents = self._with_headline(incidents, headline, read_tolls(headline, []), sentences, context)
-        if len(incidents) == 1 and incidents[0].place is None and sentences:
-            # Told without a place ("shot dead 23 people"): where the lede says it all happened.
-            incidents[0].place = place_in(sentences[0], entities, 0, context.countries, lex)
+        lede = lede_place(sentences, entities, context.countries, lex)
+        for index, incident in enumerate(incidents):
+            if incident.place is None or (index == 0 and incident.place.entity.lat is None):
+                # Told without a place ("shot dead 23 people"): where the lede says it happened; a
+                # place the gazetteer does not know only gives way to the lede's for the lede's incident.
+                incident.place = lede or incident.place
         for incident in incidents:
             incident.mentions, incident.reporters, generic = resolve_generic(
                 incident.mentions, incident.reporters, incident.country, lex
@@ -100,12 +103,18 @@ class Extractor:
         context: ArticleContext,
     ) -> list[Incident]:
         """The headline's toll belongs to the lede's incident; a story whose body counts
-        nothing but whose headline does ("Man dies after shooting") is that one incident."""
+        nothing but whose headline does ("Man dies after shooting") is that one incident. Over
+        a story of several incidents the headline sums them ("Strikes kill 8 across three
+        regions"), so it only fills a count the lede's incident lacks."""
         if not found:
             return incidents
         if incidents:
-            incidents[0].figures += [(headline, toll, None) for toll in found]
-            incidents[0].sentences.insert(0, headline)
+            first = incidents[0]
+            counted = {toll.kind for _, toll, _ in first.figures}
+            added = [t for t in found if len(incidents) == 1 or t.kind not in counted]
+            first.figures += [(headline, toll, None) for toll in added]
+            if added:
+                first.sentences.insert(0, headline)
             return incidents
         lede = Grouper(self.lex, context, lambda s, f: [], sentences)
         when = next((d for i in range(min(len(sentences), 3)) if (d := lede.date_of(i)) is not None), None)

@@ -25,19 +25,26 @@ def country_name(name: str, lex: Lexicon) -> str:
 
 
 def place_in(
-    sentence: Sentence, entities: list[Entity], anchor: int, countries: frozenset[str], lex: Lexicon
+    sentence: Sentence,
+    entities: list[Entity],
+    anchor: int,
+    countries: frozenset[str],
+    lex: Lexicon,
+    dateline: bool = False,
 ) -> Place | None:
     """The most specific place after the incident word ("killed in Syria", not the
     "Chita" newspaper before it); places before it only when none follow. A place in a
     country the article never names is a gazetteer mix-up ("Borno" read as a German
     town); "returning from Iraq", a dateline ("ABUJA (Reuters) -") and the "West Africa
-    Province" of a group's name are not where it happened."""
+    Province" of a group's name are not where it happened (unless `dateline`: where the story
+    was filed is the fallback for an incident told without a place). A place the gazetteer
+    resolved beats one it could not ("Riverside Drive" after "in Memphis")."""
     if not sentence.in_body:
         return None
     text = sentence.text
     skipped = [m.span() for _, pattern in lex.groups for m in pattern.finditer(text)]
-    if sentence.start == 0 and (dateline := lex.dateline.match(text)):
-        skipped.append(dateline.span())
+    if sentence.start == 0 and not dateline and (filed := lex.dateline.match(text)):
+        skipped.append(filed.span())
     places = [
         e
         for e in entities
@@ -51,7 +58,8 @@ def place_in(
         )
         and not any(s <= e.start - sentence.start < end for s, end in skipped)
     ]
-    after = [e for e in places if e.start >= sentence.start + anchor] or places
+    resolved = [e for e in places if e.lat is not None] or places
+    after = [e for e in resolved if e.start >= sentence.start + anchor] or resolved
     if not after:
         return None
     readings = [Place(e, _precision(sentence, e, lex)) for e in after]
@@ -121,3 +129,17 @@ def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexi
     places = {(e.text, country_name(e.country, lex)) for e in entities if e.country}
     agreeing = Counter(country for _, country in places)
     return named | {country for country, n in agreeing.items() if n >= 2}
+
+
+LEDE_SENTENCES = 3  # where a story without a place for its incident says where it happened
+
+
+def lede_place(
+    sentences: list[Sentence], entities: list[Entity], countries: frozenset[str], lex: Lexicon
+) -> Place | None:
+    """The first resolved place of the lede, the dateline included ("DAYTON, Ohio -")."""
+    for sentence in sentences[:LEDE_SENTENCES]:
+        place = place_in(sentence, entities, 0, countries, lex, dateline=True)
+        if place is not None and place.entity.lat is not None:
+            return place
+    return None

@@ -79,8 +79,10 @@ def _kind(token: Token, lex: Lexicon) -> tuple[FigureKind, bool] | None:
     return None
 
 
-def _conjuncts(token: Token) -> list[Token]:
-    return [token, *token.conjuncts]
+def _conjuncts(token: Token, lex: Lexicon) -> list[Token]:
+    """The victim and those joined to it ("34 soldiers and 12 militants"), but not a reporter the
+    parser joined to the victims ("killed eight civilians ..., two witnesses said")."""
+    return [token, *(c for c in token.conjuncts if c.lemma_.lower() not in lex.grammar.reporter_nouns)]
 
 
 def _subjects(predicate: Token) -> list[Token]:
@@ -124,6 +126,9 @@ def _adjective_victims(word: Token) -> list[Token]:
     """ "is dead", "was found dead", "left one man dead", "two dead", "the wounded man"."""
     if any(c.dep_ == "nummod" for c in word.children):
         return [word]  # "three dead": the word stands for the victims
+    own = _subjects(word)
+    if own:
+        return own  # "an attack that left at least 12 people dead": "people" is the subject of "dead"
     if word.dep_ == "amod":
         return [word.head]
     if word.dep_ in ("acomp", "oprd", "xcomp", "ccomp", "advcl"):
@@ -273,7 +278,7 @@ def tolls(
     `other` are character spans (in the sentence) of person names and of other names."""
     seen: dict[tuple[int, FigureKind], _Victim] = {}
     for victim in _victims(sentence, lex):
-        for noun in _conjuncts(victim.noun):
+        for noun in _conjuncts(victim.noun, lex):
             key = (noun.i, victim.kind)
             if key not in seen or (seen[key].harm and not victim.harm):
                 count = victim.count if noun is victim.noun else None
