@@ -71,5 +71,8 @@ def test_numbers_are_typed_before_they_count(
 
 
 def test_a_headline_repeated_into_the_lede_is_one_count(extractor: Extractor) -> None:
-    text = "Car bomb kills 22 in border town Reuters Monday At least 22 people were killed when a car bomb exploded"
+    text = (
+        "Car bomb kills 22 in border town Reuters Monday "
+        "At least 22 people were killed when a car bomb exploded"
+    )
     assert read(extractor, text) == {"killed": 22}

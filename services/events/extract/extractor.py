@@ -79,11 +79,10 @@ class Extractor:
         if headline is not None:
             incidents = self._with_headline(incidents, headline, read_tolls(headline, []), sentences, context)
         lede = lede_place(sentences, entities, context.countries, lex)
-        for index, incident in enumerate(incidents):
-            if incident.place is None or (index == 0 and incident.place.entity.lat is None):
-                # Told without a place ("shot dead 23 people"): where the lede says it happened; a
-                # place the gazetteer does not know only gives way to the lede's for the lede's incident.
-                incident.place = lede or incident.place
+        if len(incidents) == 1 and (incidents[0].place is None or incidents[0].place.entity.lat is None):
+            # Told without a place ("shot dead 23 people"): where the lede says it happened. In a
+            # story of several incidents the lede's place may be any one of them's, so none is guessed.
+            incidents[0].place = lede or incidents[0].place
         for incident in incidents:
             incident.mentions, incident.reporters, generic = resolve_generic(
                 incident.mentions, incident.reporters, incident.country, lex
