@@ -25,7 +25,7 @@ from datasketch import MinHash
 
 from services.common.settings import Settings
 from services.dedup.index import Signature, SignatureIndex, compact
-from services.dedup.shingles import FULL, Shingles, numbers, opening, sample, shingles
+from services.dedup.shingles import FULL, Opening, Shingles, numbers, opening, sample, shingles
 
 MINHASH_CHUNK = 8192  # shingles hashed per step: bounds the (chunk x num_perm) work array
 
@@ -73,7 +73,7 @@ class DedupParams:
         )
 
 
-def lead(opening: Shingles, params: DedupParams) -> Shingles:
+def lead(opening: Opening, params: DedupParams) -> Opening:
     """The windows of the first `lead_words` words of an opening."""
     return opening[: max(1, params.lead_words - params.shingle_size + 1)]
 
@@ -87,7 +87,7 @@ class Entry:
     published: datetime
     ingested: datetime
     shingles: Shingles  # all of them below `bound`
-    opening: Shingles
+    opening: Opening
     numbers: frozenset[str]
     size: int  # shingles of the whole story
     signature: Signature
@@ -101,7 +101,7 @@ class Entry:
                 "published": self.published.isoformat(),
                 "ingested": self.ingested.isoformat(),
                 "shingles": _encode(self.shingles),
-                "opening": _encode(self.opening),
+                "opening": base64.b64encode(self.opening.astype("<u2").tobytes()).decode(),
                 "numbers": sorted(self.numbers),
                 "size": self.size,
                 "signature": base64.b64encode(self.signature.astype("<u2").tobytes()).decode(),
@@ -119,7 +119,7 @@ class Entry:
             published=datetime.fromisoformat(data["published"]),
             ingested=datetime.fromisoformat(data["ingested"]),
             shingles=shingles,
-            opening=_decode(data.get("opening", "")),
+            opening=np.frombuffer(base64.b64decode(data.get("opening", "")), dtype="<u2").astype(np.uint16),
             numbers=frozenset(data["numbers"]),
             # Entries written before sizes and signatures were stored get them on restore.
             size=data.get("size", len(shingles)),
@@ -141,7 +141,7 @@ def _decode(text: str) -> Shingles:
 @dataclass(frozen=True)
 class Features:
     shingles: Shingles
-    opening: Shingles
+    opening: Opening
     signature: Signature
     numbers: frozenset[str]  # figures the body states
 

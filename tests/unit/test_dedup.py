@@ -15,7 +15,7 @@ from services.dedup.index import compact
 from services.dedup.logic import StoryTooLong, deduplicate, drop_repeated_sentences, remember
 from services.dedup.memory import DedupParams, Entry, Memory
 from services.dedup.repeats import RepeatRule, Work
-from services.dedup.shingles import numbers, overlap, shingles
+from services.dedup.shingles import numbers, opening, overlap, shingles
 from services.feeder.reader import read_paths
 from tests.conftest import SEEDS
 
@@ -163,11 +163,13 @@ def test_stories_are_forgotten_after_the_window_and_copies_must_be_published_wit
 def test_entries_survive_the_changelog_as_str_or_bytes() -> None:
     found = shingles([LEAD], 3)
     signature = compact(found.astype(np.uint64))
-    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, found, found, numbers(LEAD), len(found), signature)
+    start = opening([LEAD], 3, 10, 135)
+    entry = Entry("id", "fp", LEAD_TIME, LEAD_TIME, found, start, numbers(LEAD), len(found), signature)
     for value in (entry.dumps(), entry.dumps().encode()):
         back = Entry.loads(value)
         assert (back.article_id, back.published, back.numbers) == ("id", LEAD_TIME, frozenset({"12", "9"}))
         assert (back.shingles == entry.shingles).all() and (back.signature == entry.signature).all()
+        assert (back.opening == entry.opening).all() and len(entry.opening) > 20
         assert (back.size, back.bound) == (entry.size, entry.bound)
 
 
