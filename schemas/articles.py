@@ -30,7 +30,8 @@ def _bounded(name: str, earliest: datetime, ahead: timedelta) -> AfterValidator:
         if too_early:
             raise ValueError(f"{name} {value.isoformat()} is before {earliest.date().isoformat()}")
         if too_late:
-            raise ValueError(f"{name} {value.isoformat()} is more than {ahead} in the future")
+            hours = ahead.total_seconds() / 3600
+            raise ValueError(f"{name} {value.isoformat()} is more than {hours:g} h in the future")
         return value
 
     return AfterValidator(check)

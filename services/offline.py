@@ -21,6 +21,7 @@ from services.dedup.logic import deduplicate, remember
 from services.dedup.memory import DedupParams, Memory
 from services.entities.ner import enrich, load_pipeline
 from services.events.extract import extract_events
+from services.feeder.limits import Limits
 from services.feeder.reader import Rejected, read_paths
 
 
@@ -28,12 +29,18 @@ def process(paths: Iterable[Path], settings: Settings) -> Iterator[WireModel]:
     """Messages in the order the pipeline would publish them, stage by stage."""
     seen = Memory({}, DedupParams.from_settings(settings))
     uniques: list[UniqueArticle] = []
-    for item in read_paths(paths):
+    for item in read_paths(paths, Limits.from_settings(settings)):
         if isinstance(item, Rejected):
             yield item.dead_letter(settings.deadletter_max_payload)
             continue
         yield item
-        result = deduplicate(item, seen)
+        try:
+            result = deduplicate(item, seen)
+        except Exception as exc:  # one story's failure is its dead letter, not the run's end
+            yield dead_letter(
+                "dedup", exc, item.model_dump_json(), max_payload=settings.deadletter_max_payload
+            )
+            continue
         remember(result, seen)
         yield result
         if isinstance(result, UniqueArticle):
