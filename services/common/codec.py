@@ -30,6 +30,10 @@ def decode(payload: bytes | None, model: type[M]) -> M:
         raise CodecError(f"payload is not UTF-8: {exc.reason} at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
         raise CodecError(f"payload is not JSON: {exc.msg} at char {exc.pos}") from exc
+    except ValueError as exc:  # an integer over Python's digit limit: not a message of ours
+        raise CodecError(f"payload has a number too long to read: {str(exc)[:80]}") from exc
+    except RecursionError as exc:
+        raise CodecError("payload is nested too deeply to read") from exc
     if not isinstance(data, dict):
         raise CodecError(f"payload is a JSON {type(data).__name__}, expected an object")
     expected = model.model_fields["schema_version"].default

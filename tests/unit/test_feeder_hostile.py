@@ -255,3 +255,16 @@ def test_dead_letter_of_a_huge_key_fits_a_keyword_field() -> None:
     )
     assert record.key is not None and len(record.key) <= 512
     assert len(record.error) <= 1000 and record.payload_truncated and len(record.payload) == 1024
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b'{"schema_version": 1, "n": 1' + b"0" * 5000 + b"}", "number too long"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_raw_message_with_a_huge_number_or_deep_nesting_is_a_codec_error(payload: bytes, reason: str) -> None:
+    """Sent straight onto a topic: the stage's codec dead-letters it instead of crashing."""
+    with pytest.raises(CodecError, match=reason):
+        decode(payload, RawArticle)
