@@ -14,6 +14,10 @@
 #   KAFKA_JAVA_HOME          JDK >= 17 for Kafka (else `java` on PATH, else the Elasticsearch JDK)
 #   KAFKA_HEAP_OPTS          (-Xms512m -Xmx1g)
 #   WIRESTREAM_ES_USER       user Elasticsearch runs as when this script runs as root (nobody)
+# Secured test stack (use its own STACK_DIR and ports; tests/integration/test_secured_stack.py):
+#   ES_SECURITY=true ES_BOOTSTRAP_PASSWORD=...   x-pack security on, `elastic`'s first password
+#   KAFKA_SCRAM_USER=wirestream KAFKA_SCRAM_PASSWORD=...   SASL_PLAINTEXT + SCRAM-SHA-256 listener
+# Secrets are read from the environment and written only into files under STACK_DIR (mode 600).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +40,10 @@ ES_HOST="${ES_HOST:-127.0.0.1}"
 ES_PORT="${ES_PORT:-9200}"
 ES_TRANSPORT_PORT="${ES_TRANSPORT_PORT:-9300}"
 STACK_TIMEOUT="${STACK_TIMEOUT:-120}"
+ES_SECURITY="${ES_SECURITY:-false}"
+KAFKA_SCRAM_USER="${KAFKA_SCRAM_USER:-wirestream}"
+KAFKA_SCRAM_PASSWORD="${KAFKA_SCRAM_PASSWORD:-}"
+if [[ -n "$KAFKA_SCRAM_PASSWORD" ]]; then KAFKA_LISTENER=SASL_PLAINTEXT; else KAFKA_LISTENER=PLAINTEXT; fi
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 
 # Kafka 4.0 main classes (no kafka-server-start.sh here: we only have jars).
@@ -140,7 +148,27 @@ render() {  # src dst
       -e "s|@KAFKA_HOST@|$KAFKA_HOST|g" -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
       -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
       -e "s|@ES_HOST@|$ES_HOST|g" -e "s|@ES_PORT@|$ES_PORT|g" \
-      -e "s|@ES_TRANSPORT_PORT@|$ES_TRANSPORT_PORT|g" "$1" > "$2"
+      -e "s|@ES_TRANSPORT_PORT@|$ES_TRANSPORT_PORT|g" -e "s|@ES_SECURITY@|$ES_SECURITY|g" \
+      -e "s|@KAFKA_LISTENER@|$KAFKA_LISTENER|g" "$1" > "$2"
+}
+
+# Appends the SCRAM listener settings, the user's password substituted in (never echoed).
+render_scram() {  # dst
+  local line
+  chmod 600 "$1"
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    line="${line//@KAFKA_SCRAM_USER@/$KAFKA_SCRAM_USER}"
+    printf '%s\n' "${line//@KAFKA_SCRAM_PASSWORD@/$KAFKA_SCRAM_PASSWORD}"
+  done <"$DEPLOY_DIR/kafka/scram.properties" >>"$1"
+}
+
+# curl options for the node: `elastic`'s password from a config on stdin, not the command line.
+es_curl() {  # curl args...
+  if [[ "$ES_SECURITY" == true && -n "${ES_BOOTSTRAP_PASSWORD:-}" ]]; then
+    printf 'user = "elastic:%s"\n' "$ES_BOOTSTRAP_PASSWORD" | curl --config - "$@"
+  else
+    curl "$@"
+  fi
 }
 
 # Sends SIGTERM to the service's process group, waits, then SIGKILL.
@@ -221,7 +249,13 @@ kafka_healthy() {
 import sys
 from kafka import KafkaConsumer
 # Only options that kafka-python 2.x and 3.x both accept.
-c = KafkaConsumer(bootstrap_servers=sys.argv[1], request_timeout_ms=10000)
+import os
+auth = {}
+if os.environ.get("KAFKA_SCRAM_PASSWORD"):
+    auth = {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-256",
+            "sasl_plain_username": os.environ.get("KAFKA_SCRAM_USER", "wirestream"),
+            "sasl_plain_password": os.environ["KAFKA_SCRAM_PASSWORD"]}
+c = KafkaConsumer(bootstrap_servers=sys.argv[1], request_timeout_ms=10000, **auth)
 try:
     c.topics()
 finally:
@@ -252,9 +286,13 @@ kafka_format_once() {
   cluster_id="$("$java" -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" \
     -Dkafka.logs.dir="$LOG_DIR/kafka" -cp "$(kafka_classpath)" "$KAFKA_STORAGE_TOOL" random-uuid)"
   log "kafka: formatting $DATA_DIR/kafka (cluster id $cluster_id)"
+  local scram=()
+  if [[ -n "$KAFKA_SCRAM_PASSWORD" ]]; then  # KRaft keeps SCRAM users in its metadata log
+    scram=(--add-scram "SCRAM-SHA-256=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
+  fi
   "$java" -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" \
     -Dkafka.logs.dir="$LOG_DIR/kafka" -cp "$(kafka_classpath)" \
-    "$KAFKA_STORAGE_TOOL" format -t "$cluster_id" -c "$conf" >>"$LOG_DIR/kafka/format.log" 2>&1 \
+    "$KAFKA_STORAGE_TOOL" format -t "$cluster_id" -c "$conf" ${scram[@]+"${scram[@]}"} >>"$LOG_DIR/kafka/format.log" 2>&1 \
     || { tail -n 20 "$LOG_DIR/kafka/format.log" >&2; die "kafka: storage format failed"; }
 }
 
@@ -271,6 +309,7 @@ kafka_start() {
   java="$(find_kafka_java)"
   mkdir -p "$RUN_DIR" "$LOG_DIR/kafka"
   render "$DEPLOY_DIR/kafka/server.properties" "$conf"
+  if [[ -n "$KAFKA_SCRAM_PASSWORD" ]]; then render_scram "$conf"; fi
   kafka_format_once "$java" "$conf"
   log "kafka: starting $KAFKA_VERSION on $KAFKA_HOST:$KAFKA_PORT (java $(java_major "$java")) ..."
   local opts; mapfile -t opts < <(kafka_java_opts)
@@ -285,7 +324,7 @@ kafka_start() {
 es_url() { printf 'http://%s:%s' "$ES_HOST" "$ES_PORT"; }
 
 es_healthy() {
-  curl -fsS --max-time 5 "$(es_url)/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1
+  es_curl -fsS --max-time 5 "$(es_url)/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1
 }
 
 # ES writes into its config dir (keystore), so it gets its own copy under .stack/conf.
@@ -297,6 +336,17 @@ es_prepare_conf() {
   fi
   render "$DEPLOY_DIR/elasticsearch/elasticsearch.yml" "$conf/elasticsearch.yml"
   cp "$DEPLOY_DIR/elasticsearch/wirestream.options" "$conf/jvm.options.d/wirestream.options"
+  if [[ "$ES_SECURITY" == true ]]; then es_bootstrap_password "$conf"; fi
+}
+
+# `elastic`'s first password goes into the node's keystore (read once, at first start).
+es_bootstrap_password() {  # conf dir
+  [[ -n "${ES_BOOTSTRAP_PASSWORD:-}" ]] || die "ES_SECURITY=true needs ES_BOOTSTRAP_PASSWORD"
+  local keystore=(env ES_JAVA_HOME="$(find_es_java_home)" ES_PATH_CONF="$1" CLI_JAVA_OPTS=-Xmx256m
+    "$ES_HOME/bin/elasticsearch-keystore")
+  rm -f "$1/elasticsearch.keystore"  # written anew each start (owner changes when run as root)
+  "${keystore[@]}" create >/dev/null
+  printf '%s' "$ES_BOOTSTRAP_PASSWORD" | "${keystore[@]}" add --stdin --force bootstrap.password >/dev/null
 }
 
 # Elasticsearch refuses to run as root ("can not run elasticsearch as root", no
@@ -361,7 +411,7 @@ plugin_current() {
 # True only when the running node answers and does not list the plugin (started before it was installed).
 es_lacks_plugin() {
   local listed
-  listed="$(curl -fsS --max-time 5 "$(es_url)/_cat/plugins?h=component" 2>/dev/null)" || return 1
+  listed="$(es_curl -fsS --max-time 5 "$(es_url)/_cat/plugins?h=component" 2>/dev/null)" || return 1
   ! grep -qx "$PLUGIN_NAME" <<<"$listed"
 }
 

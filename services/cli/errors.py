@@ -57,7 +57,17 @@ def explain(error: Exception, settings: Settings) -> str | None:
     if isinstance(error, ApiError):
         return f"{where} answered HTTP {error.status_code}: {error.error}"
     if isinstance(error, KafkaError):
-        return f"Kafka at {settings.kafka_bootstrap}: {type(error).__name__}"
+        protocol = settings.kafka_security_protocol
+        how = (
+            f"{protocol}, {settings.kafka_sasl_mechanism} as user {settings.kafka_username!r}"
+            if protocol.startswith("SASL")
+            else protocol
+        )
+        return (
+            f"Kafka at {settings.kafka_bootstrap} did not accept the connection ({how}): "
+            f"{type(error).__name__}; check that it is up and, with SASL, "
+            "WIRESTREAM_KAFKA_USERNAME/WIRESTREAM_KAFKA_PASSWORD"
+        )
     return None
 
 
