@@ -32,8 +32,11 @@ from tests.conftest import ROOT
 from tests.integration.harness import StageProcess, wait_for
 
 STACK = ROOT / "deploy" / "stack.sh"
-KAFKA_PORT = int(os.environ.get("WIRESTREAM_SECURED_KAFKA_PORT", "19492"))
-ES_PORT = int(os.environ.get("WIRESTREAM_SECURED_ES_PORT", "19600"))
+# Next to the checkout's own stack (several checkouts on one machine each have their ports).
+KAFKA_PORT = int(
+    os.environ.get("WIRESTREAM_SECURED_KAFKA_PORT", int(os.environ.get("KAFKA_PORT", "9092")) + 20)
+)
+ES_PORT = int(os.environ.get("WIRESTREAM_SECURED_ES_PORT", int(os.environ.get("ES_PORT", "9200")) + 10))
 PREFIX = "secured"
 # The stages' and the CLI's user: its own indices, templates and API keys, nothing else.
 ROLE_CLUSTER = ["monitor", "manage_index_templates", "manage_own_api_key"]
