@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.topics import TopicSpec
@@ -233,6 +233,20 @@ class Settings(BaseSettings):
         return f"{self.index_prefix}{name}"
 
 
+def explain_invalid(error: ValidationError) -> str:
+    """One line naming each refused variable and why (values are never echoed)."""
+    problems = []
+    for item in error.errors():
+        name = "WIRESTREAM_" + "_".join(str(part) for part in item["loc"][:1]).upper()
+        problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+    return "invalid configuration: " + "; ".join(problems)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; a refused environment variable ends the process with one line
+    (a worker or CLI command cannot do anything useful with a wrong setting)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SystemExit(f"wirestream: {explain_invalid(error)}") from None

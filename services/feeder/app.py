@@ -20,8 +20,8 @@ from schemas.articles import RawArticle
 from schemas.deadletter import DeadLetter
 from services.common.settings import get_settings
 from services.common.stage import Stage
+from services.feeder.article import refused
 from services.feeder.checkpoint import Checkpoint, FeedCheckpoint
-from services.feeder.errors import FeederError
 from services.feeder.inbox import Inbox, Settler
 from services.feeder.limits import Limits
 from services.feeder.polling import Budget, FeedPoller
@@ -39,11 +39,6 @@ def _message(item: RawArticle | Rejected) -> RawArticle | DeadLetter:
     return item.dead_letter(settings.deadletter_max_payload) if isinstance(item, Rejected) else item
 
 
-def _refused(item: RawArticle, exc: Exception) -> Rejected:
-    reason = f"not published: {type(exc).__name__}: {exc}"
-    return Rejected(FeederError(item.article.source, reason), b"")
-
-
 async def publish(items: Sequence[RawArticle | Rejected]) -> None:
     """Send all, then wait for every acknowledgement (the producer batches them); an article
     the broker refuses becomes its dead letter. Raises only when a dead letter cannot be
@@ -55,14 +50,14 @@ async def publish(items: Sequence[RawArticle | Rejected]) -> None:
         except Exception as exc:
             if isinstance(item, Rejected):
                 raise
-            await publish([_refused(item, exc)])
+            await publish([refused(item, exc)])
     for item, delivery in pending:
         try:
             await delivery
         except Exception as exc:
             if isinstance(item, Rejected):
                 raise
-            await publish([_refused(item, exc)])
+            await publish([refused(item, exc)])
 
 
 inbox = Inbox(settings.feeder_watch, Settler(settings.feeder_settle_seconds), checkpoint, limits, publish)

@@ -32,6 +32,12 @@ class Rejected:
         return dead_letter("feeder", self.error, self.payload, max_payload=max_payload, key=self.error.source)
 
 
+def refused(item: RawArticle, error: Exception) -> Rejected:
+    """An article the broker would not take, as its dead letter (the article as payload)."""
+    reason = f"not published: {type(error).__name__}: {error}"
+    return Rejected(FeederError(item.article.source, reason), item.model_dump_json().encode())
+
+
 def article_id(source_key: str, body_fingerprint: str) -> str:
     """Same story from the same source always gets the same id."""
     return hashlib.sha1(f"{source_key}|{body_fingerprint}".encode()).hexdigest()[:20]

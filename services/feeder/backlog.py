@@ -23,10 +23,10 @@ from kafka.producer.future import FutureRecordMetadata
 from tqdm import tqdm
 
 from schemas.articles import RawArticle
-from services.common.codec import encode
 from services.common.kafka import reliable_producer, send
 from services.common.settings import Settings
-from services.feeder.errors import FeederError
+from services.feeder.article import refused
+from services.feeder.errors import as_feeder_error
 from services.feeder.formats.feeds import parse_feed
 from services.feeder.limits import Limits
 from services.feeder.polling import Budget, fetch_feed_once
@@ -70,13 +70,7 @@ def _read_urls(urls: list[str], budget: Budget) -> Iterator[list[RawArticle | Re
         try:
             yield list(parse_feed(url, fetch_feed_once(url, budget)))
         except Exception as exc:  # one feed's failure is its dead letter, not the batch's end
-            error = exc if isinstance(exc, FeederError) else FeederError(url, f"{type(exc).__name__}: {exc}")
-            yield [Rejected(error, b"")]
-
-
-def _rejected(item: RawArticle, exc: Exception) -> Rejected:
-    reason = f"not published: {type(exc).__name__}: {exc}"
-    return Rejected(FeederError(item.article.source, reason), encode(item))
+            yield [Rejected(as_feeder_error(url, exc), b"")]
 
 
 class _Sender:
@@ -95,7 +89,7 @@ class _Sender:
         try:
             future = send(self.producer, self.settings, item)
         except KafkaError as exc:  # e.g. over the producer's request size, raised at once
-            self.reject(_rejected(item, exc))
+            self.reject(refused(item, exc))
             return
         self.summary.published += 1
         self.pending.append((item, future))
@@ -113,7 +107,7 @@ class _Sender:
                     if isinstance(item, Rejected):
                         raise
                     self.summary.published -= 1
-                    self.reject(_rejected(item, exc))
+                    self.reject(refused(item, exc))
             self.producer.flush()
 
 

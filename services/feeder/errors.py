@@ -24,6 +24,14 @@ def path_name(path: os.PathLike[str] | str) -> str:
     return printable(os.fspath(path), limit=4096)
 
 
+def as_feeder_error(source: str, error: Exception) -> FeederError:
+    """Any failure on one input as that input's FeederError (a library's recursion limit, a
+    bug): the input is dead-lettered with the exception named, and the feeder goes on."""
+    if isinstance(error, FeederError):
+        return error
+    return FeederError(source, f"{type(error).__name__}: {error}")
+
+
 class FeederError(ValueError):
     """Input the feeder cannot turn into an article; `source` names the file or URL."""
 

@@ -23,7 +23,7 @@ from services.common.codec import encode
 from services.common.settings import Settings
 from services.feeder.article import Rejected
 from services.feeder.checkpoint import FeedCheckpoint, FeedState
-from services.feeder.errors import FeederError, printable
+from services.feeder.errors import FeederError, as_feeder_error, printable
 from services.feeder.formats.feeds import parse_feed_entries
 from services.feeder.limits import Limits, check_story
 
@@ -206,7 +206,7 @@ class FeedPoller:
         try:
             await self._entries(client, url)
         except Exception as exc:  # a bug in a parser, a FeederError, a checkpoint write
-            error = exc if isinstance(exc, FeederError) else FeederError(url, f"{type(exc).__name__}: {exc}")
+            error = as_feeder_error(url, exc)
             log.warning("stage=feeder feed error: %s", error)
             if url not in self.failing:
                 self.failing.add(url)

@@ -13,7 +13,7 @@ from typing import Any
 from schemas.articles import RawArticle
 from services.common.codec import encode
 from services.feeder.article import Rejected, article_id
-from services.feeder.errors import FeederError, path_name, printable
+from services.feeder.errors import FeederError, as_feeder_error, path_name, printable
 from services.feeder.formats.feeds import is_feed, parse_feed
 from services.feeder.formats.html import parse_html_page
 from services.feeder.formats.jsonl import parse_json
@@ -85,10 +85,8 @@ def parse_bytes(
     try:
         for item in parser(source, raw, meta):
             yield _limited(item, limits)
-    except FeederError as exc:
-        yield Rejected(exc, raw)
     except Exception as exc:  # one file's failure must not stop the others
-        yield Rejected(FeederError(source, f"{type(exc).__name__}: {exc}"), raw)
+        yield Rejected(as_feeder_error(source, exc), raw)
 
 
 def _load_metadata(folder: Path, limits: Limits) -> dict[str, dict[str, Any]]:

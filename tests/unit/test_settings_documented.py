@@ -9,7 +9,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from services.common.settings import Settings
+from services.common.settings import Settings, get_settings
 from tests.conftest import ROOT
 
 DOCUMENTED = [
@@ -64,3 +64,17 @@ def test_a_malformed_es_url_is_refused_without_its_password() -> None:
     message = str(caught.value)
     assert "hunter2-secret" not in message and "http://***@es.internal:92OO" in message
     assert Settings(es_url="http://a:b@es.internal:9200,https://es2.internal:443").es_url
+
+
+def test_a_refused_environment_ends_the_process_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WIRESTREAM_ES_URL", "http://admin:hunter2-secret@es.internal:92OO")
+    monkeypatch.setenv("WIRESTREAM_BULK_SIZE", "zero")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as caught:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    line = str(caught.value.code)
+    assert "\n" not in line and "hunter2-secret" not in line
+    assert "WIRESTREAM_ES_URL: 'http://***@es.internal:92OO'" in line and "WIRESTREAM_BULK_SIZE" in line

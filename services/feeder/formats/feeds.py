@@ -21,7 +21,7 @@ import feedparser
 
 from schemas.articles import RawArticle
 from services.feeder.article import Rejected, build_article
-from services.feeder.errors import FeederError
+from services.feeder.errors import FeederError, as_feeder_error
 from services.feeder.formats.html import html_to_text
 
 
@@ -78,8 +78,9 @@ def parse_feed_entries(source: str, raw: bytes) -> Iterator[tuple[str, RawArticl
         where = f"{source}#{entry.get('link') or key or index}"
         try:
             yield key, _entry(where, entry, parsed.feed)
-        except FeederError as exc:
-            yield key, Rejected(exc, f"{entry.get('title', '')}\n{entry.get('summary', '')}".encode())
+        except Exception as exc:  # this entry's dead letter; the feed's other entries go on
+            payload = f"{entry.get('title', '')}\n{entry.get('summary', '')}".encode()
+            yield key, Rejected(as_feeder_error(where, exc), payload)
 
 
 def parse_feed(source: str, raw: bytes) -> Iterator[RawArticle | Rejected]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from schemas.articles import RawArticle
 from services.feeder.article import Rejected, build_article
-from services.feeder.errors import FeederError
+from services.feeder.errors import FeederError, as_feeder_error
 from services.feeder.formats.html import html_to_text
 from services.feeder.formats.ninjs import is_ninjs, parse_ninjs
 from services.feeder.formats.text import decode_text
@@ -60,8 +60,8 @@ def _loads(source: str, text: str) -> Any:
 def _objects(where: str, chunk: str, allow_list: bool) -> Iterator[RawArticle | Rejected]:
     try:
         loaded = _loads(where, chunk)
-    except FeederError as exc:
-        yield Rejected(exc, chunk.encode())
+    except Exception as exc:  # this line's dead letter; the file's other lines go on
+        yield Rejected(as_feeder_error(where, exc), chunk.encode("utf-8", "replace"))
         return
     if not (allow_list and isinstance(loaded, list)):
         loaded = [loaded]
@@ -69,8 +69,8 @@ def _objects(where: str, chunk: str, allow_list: bool) -> Iterator[RawArticle | 
         label = f"{where}[{index}]" if len(loaded) > 1 else where
         try:
             yield parse_json_object(label, obj)
-        except FeederError as exc:
-            yield Rejected(exc, json.dumps(obj).encode())
+        except Exception as exc:  # this object's dead letter; the others go on
+            yield Rejected(as_feeder_error(label, exc), json.dumps(obj).encode())
 
 
 def parse_json(source: str, raw: bytes) -> Iterator[RawArticle | Rejected]:

@@ -21,7 +21,7 @@ from defusedxml.ElementTree import fromstring
 
 from schemas.articles import RawArticle
 from services.feeder.article import Rejected, build_article
-from services.feeder.errors import FeederError
+from services.feeder.errors import FeederError, as_feeder_error
 from services.feeder.formats.html import html_to_text
 from services.feeder.limits import check_depth, current
 from services.feeder.plaintext import find_dateline
@@ -122,5 +122,5 @@ def parse_newsml(source: str, raw: bytes) -> Iterator[RawArticle | Rejected]:
         where = f"{source}#{item.get('guid') or index}"
         try:
             yield parse_item(where, item)
-        except FeederError as exc:
-            yield Rejected(exc, tostring(item))
+        except Exception as exc:  # this item's dead letter; the message's other items go on
+            yield Rejected(as_feeder_error(where, exc), tostring(item))
