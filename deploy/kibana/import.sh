@@ -12,18 +12,22 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 url="${KIBANA_URL:-http://localhost:5601}"
 file="$here/wirestream.ndjson"
 curl_args=(--silent --show-error)
-if [[ -n "${KIBANA_API_KEY:-}" ]]; then
-  curl_args+=(--header "Authorization: ApiKey $KIBANA_API_KEY")
-elif [[ -n "${KIBANA_USERNAME:-}" ]]; then
-  curl_args+=(--user "$KIBANA_USERNAME:${KIBANA_PASSWORD:-}")
-fi
+# Credentials reach curl through a config on a pipe, never on its command line (ps shows that).
+auth_config() {
+  if [[ -n "${KIBANA_API_KEY:-}" ]]; then
+    printf 'header = "Authorization: ApiKey %s"\n' "$KIBANA_API_KEY"
+  elif [[ -n "${KIBANA_USERNAME:-}" ]]; then
+    printf 'user = "%s:%s"\n' "$KIBANA_USERNAME" "${KIBANA_PASSWORD:-}"
+  fi
+}
+kibana_curl() { auth_config | curl --config - "${curl_args[@]}" "$@"; }
 if [[ -n "${KIBANA_CA_FILE:-}" ]]; then
   curl_args+=(--cacert "$KIBANA_CA_FILE")
 fi
 
 deadline=$((SECONDS + ${KIBANA_WAIT:-120}))
 # Kibana answers 503 while it starts; the import only works once it reports "available".
-until curl "${curl_args[@]}" --fail "$url/api/status" 2>/dev/null | grep -q '"level":"available"'; do
+until kibana_curl --fail "$url/api/status" 2>/dev/null | grep -q '"level":"available"'; do
   if ((SECONDS >= deadline)); then
     echo "kibana: not available at $url after ${KIBANA_WAIT:-120}s" >&2
     exit 1
@@ -31,7 +35,7 @@ until curl "${curl_args[@]}" --fail "$url/api/status" 2>/dev/null | grep -q '"le
   sleep 3
 done
 
-response="$(curl "${curl_args[@]}" --request POST "$url/api/saved_objects/_import?overwrite=true" \
+response="$(kibana_curl --request POST "$url/api/saved_objects/_import?overwrite=true" \
   --header 'kbn-xsrf: wirestream' --form "file=@$file")"
 if ! grep -q '"success":true' <<<"$response"; then
   echo "kibana: import failed: $response" >&2
