@@ -9,7 +9,7 @@ set -euo pipefail
 es="${ES_URL:-http://elasticsearch:9200}"
 : "${ELASTIC_PASSWORD:?set ELASTIC_PASSWORD in .env}"
 : "${KIBANA_PASSWORD:?set KIBANA_PASSWORD in .env}"
-: "${STAGE_USER_PASSWORD:?set WIRESTREAM_PASSWORD in .env}"
+: "${STAGE_USER_PASSWORD:?set STAGES_PASSWORD in .env}"
 
 as_elastic() {  # method path json-body
   printf 'user = "elastic:%s"\n' "$ELASTIC_PASSWORD" \

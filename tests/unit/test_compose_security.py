@@ -55,7 +55,7 @@ def test_health_checks_stages_and_the_importer_authenticate(compose: dict[str, A
     for stage in (*STAGES, "init"):
         environment = services[stage]["environment"]
         assert environment["WIRESTREAM_ES_USERNAME"] == "wirestream", stage
-        assert environment["WIRESTREAM_ES_PASSWORD"].startswith("${WIRESTREAM_PASSWORD"), stage
+        assert environment["WIRESTREAM_ES_PASSWORD"].startswith("${STAGES_PASSWORD"), stage
     importer = services["kibana-objects"]["environment"]
     assert importer["KIBANA_USERNAME"] == "elastic" and "KIBANA_PASSWORD" in importer
     assert "--user" not in (ROOT / "deploy" / "kibana" / "import.sh").read_text()
