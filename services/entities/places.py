@@ -21,7 +21,7 @@ from schemas.articles import PlaceType
 from services.common.geo import haversine_km
 from services.entities.evidence import Admin1, Evidence, collect, named_admin1s
 from services.entities.geonames import GeoIndex, Place, fold, skeleton
-from services.entities.lexical import is_common
+from services.entities.lexical import is_common, is_rare
 
 CITY_WORDS = frozenset({"city", "town", "village"})
 ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department"})
@@ -32,6 +32,7 @@ CONNECTORS = frozenset(
     {"al", "el", "ez", "as", "ar", "ad", "de", "del", "la", "le", "-", "da", "do", "dos", "das"}
 )
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+AREA_WORDS = frozenset({"port", "outskirts", "suburbs", "county", "parish", "mayor"})  # "the port of X"
 # Labels a gazetteer hit may replace when the whole span is a known place in the story's country.
 REPLACEABLE = frozenset({"PERSON", "ORG", "NORP"})
 # Labels the small model hands out to place names by mistake ("Macomia in" WORK_OF_ART).
@@ -47,7 +48,8 @@ NEAR_KM = 300.0
 SMALL_PLACE = 1000  # below this, a bare gazetteer hit needs the curated list or NER to vouch for it
 # A town outside every country the story names is kept only when it is this big and NER saw a
 # place there ("Berlin" in a story from Connecticut is Berlin, Connecticut; "Kherson" stays).
-FOREIGN_TOWN_POPULATION = 100_000
+FOREIGN_TOWN_POPULATION = 250_000
+COUNTRY_NAMED_TIMES = 2  # a country name NER called a person is a place when named this often
 MIN_VOTING_NAMES = 2  # a story's country is voted by at least this many of its place names
 # ... and this big when its name is an ordinary word ("Metro", "South", "North Park").
 FOREIGN_COMMON_WORD_POPULATION = 1_000_000
@@ -72,7 +74,9 @@ class RankWeights:
     near_admin1: float = 0.5  # a province's centre is a rough point
     primary_name: float = 0.5  # called by its own name, not an alternate: a tie-break
     kind_match: float = 1.0  # "Homs province": a province outranks a namesake town
-    named_admin1: float = 2.0  # inside a state or province the story names ("Richmond" + "Ind.")
+    # inside a state or province the story names ("Jacksonville" + "Florida"): worth three
+    # decades of population, so a bare "Denver" stays the big one when another state is named
+    named_admin1: float = 0.75
 
 
 WEIGHTS = RankWeights()
@@ -210,7 +214,7 @@ def _score(
     exact_bonus = w.exact_spelling if similarity == 1.0 else 0.0
     size = w.population_per_decade * math.log10(place.population + 1)
     # Places a story names together lie together: Pokrovsk near Dnipro, not the one near Saratov.
-    near = {"city": w.near_town, "site": w.near_town, "admin1": w.near_admin1}
+    near = {"city": w.near_town, "site": w.near_town, "admin2": w.near_town, "admin1": w.near_admin1}
     near_bonus = near.get(place.place_type, 0.0) if _near(place, anchors) else 0.0
     return w.country_share * share + w.similarity * similarity + exact_bonus + size + kind_bonus + near_bonus
 
@@ -280,24 +284,26 @@ def _is_dateline(span: Span) -> bool:
 
 
 def _after_place_word(span: Span) -> bool:
-    """'the town of Macomia', 'the province of Homs'."""
+    """'the town of Macomia', 'the province of Homs', 'the port of Hodeidah'."""
     doc = span.doc
     return (
         span.start >= 2
         and doc[span.start - 1].lower_ == "of"
-        and doc[span.start - 2].lower_ in CITY_WORDS | ADMIN1_WORDS | DISTRICT_WORDS
+        and doc[span.start - 2].lower_ in CITY_WORDS | ADMIN1_WORDS | DISTRICT_WORDS | AREA_WORDS
     )
 
 
 def _place_syntax(span: Span, evidence: Evidence) -> bool:
-    """The sentence itself says the name is a place: "in/near/outside X", "X, <state or
-    country>", a dateline, "the town of X"."""
+    """The sentence itself says the name is a place: "in/near/outside X", "X province",
+    "X, <state or country>", a dateline, "the town of X"."""
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start else ""
     if span.start >= 2 and before == "the" and doc[span.start - 2].lower_ in PLACE_PREPOSITIONS:
         before = doc[span.start - 2].lower_
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
     return (
         before in PLACE_PREPOSITIONS
+        or after in ADMIN1_WORDS | CITY_WORDS | DISTRICT_WORDS  # "Guerrero state", "Homs province"
         or evidence.qualifier(span.end_char) is not None
         or _is_dateline(span)
         or _after_place_word(span)
@@ -339,10 +345,10 @@ def _accept_scanned(
     unknown_seat = place.population == 0 and in_context
     if similarity < 1.0 or (place.population < SMALL_PLACE and not unknown_seat):
         return False
-    if _is_dateline(span):
+    if _is_dateline(span) or in_context:
         return True
-    if in_context:
-        return True
+    if _place_syntax(span, evidence) and place.population >= SMALL_PLACE:
+        return True  # "near Enerhodar": the sentence says place, the gazetteer says which
     # Out of the story's countries only a big city NER saw as a name, mid-sentence: a lone
     # capitalised word ("Reading the statement", "Mobile networks") is no evidence.
     return place.population >= 100_000 and labelled and not _starts_sentence(span)
@@ -390,6 +396,7 @@ def _scanned_places(
     evidence: Evidence,
 ) -> list[Found]:
     found: list[Found] = []
+    pending: list[Found] = []
     ents_by_token = {k: ent for ent in ents for k in range(ent.start, ent.end)}
     for start, end in _scan(words, taken):
         text = words.span_text(start, end)
@@ -409,6 +416,7 @@ def _scanned_places(
         ):
             continue
         common = is_common(words.words[start:end])
+        rare = is_rare(words.words[start:end])
         # "in August", "on Thursday": a frequent word NER read as a date is one.
         if common and any(e.label_ in DATE_LABELS for e in overlapping):
             continue
@@ -417,20 +425,28 @@ def _scanned_places(
         labelled = any(e.label_ not in NUMERIC_LABELS for e in overlapping)
         if best is None or not _accept_scanned(best[0], best[1], span, context, labelled, evidence):
             continue
-        # Without place syntax a person stays a person, unless the name is a rare word and
-        # exactly a town of a country the story names ("Mayadeen" read as a surname).
+        _, kind = _strip(span)
         if (
             named is not None
             and named.label_ in ("PERSON", "ORG")
             and not _place_syntax(span, evidence)
-            and (common or best[1] < 1.0 or not evidence.countries[best[0].country_code])
+            and not _outweighs_name(best[0], best[1], rare, context)
         ):
+            if rare and best[1] == 1.0 and best[0].place_type != "country":
+                pending.append((span, best[0], best[1], kind))  # may agree with another
             continue
-        _, kind = _strip(span)
         found.append((span, best[0], best[1], kind))
         context[best[0].country_code] += 1  # "Zaporizhzhia" makes "Enerhodar" Ukrainian
         for k in range(start, end):
             taken[k] = True
+    # Rare names NER called people that are towns of one country: places ("Sennar", "Gezira").
+    agreeing = Counter(place.country_code for _, place, _, _ in pending)
+    for span, place, similarity, kind in pending:
+        agrees = agreeing[place.country_code] >= MIN_VOTING_NAMES or context[place.country_code] > 0
+        if agrees and not any(taken[span.start : span.end]):
+            found.append((span, place, similarity, kind))
+            context[place.country_code] += 1
+            taken[span.start : span.end] = [True] * len(span)
     return found
 
 
@@ -455,14 +471,15 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     resolved = _abbreviated(doc, gazetteer, evidence, taken)
     found = _ner_places(ents, gazetteer, context, taken)
     ner_spans = {(span.start, span.end) for span, _, _, _ in found}
+    if not evidence.countries:
+        _vote_country(found, gazetteer, evidence, context)
+    _unambiguous_admin1s(found, gazetteer, evidence)
     # What NER placed tells which country the story is about; then the scan, then a re-ranking.
     context.update(place.country_code for _, place, _, _ in found)
     scanned = _scanned_places(doc, ents, words, gazetteer, context, taken, evidence)
     if scanned:  # a later "Bamako" vouches for an earlier "Kayes": scan once more
         scanned += _scanned_places(doc, ents, words, gazetteer, context, taken, evidence)
     found += scanned
-    if not evidence.countries:
-        _vote_country(found, gazetteer, evidence, context)
     chosen: list[tuple[Span, Place, PlaceType | None, bool]] = []
     for span, first, _, kind in found:
         # Judge a name by the other places only: its own first guesses would vote for themselves.
@@ -488,7 +505,8 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
             place = gazetteer.admin1_places.get((qualifying[0], qualifying[1]), place)
         # NER or the sentence ("in X", a dateline) says it is a place
         labelled = (span.start, span.end) in ner_spans or _place_syntax(span, evidence)
-        if not _evidenced(place, span, evidence, others, labelled):
+        bordering = index.neighbours.get(place.country_code, frozenset())
+        if not _evidenced(place, span, evidence, others, labelled, bordering):
             continue
         chosen.append((span, place, kind, qualifier is not None or qualifying is not None))
     # One sense per story: "LEBANON, Tenn." settles every later "Lebanon".
@@ -496,6 +514,22 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     for span, place, kind, _ in chosen:
         resolved.append(_resolution(span, settled.get(fold(span.text), place), kind, index))
     return sorted(resolved, key=lambda r: r.start)
+
+
+def _unambiguous_admin1s(found: list[Found], gazetteer: Gazetteer, evidence: Evidence) -> None:
+    """A town or county that exists in one state only of the story's countries says which
+    state the story is in ("Goodhue County" is in Minnesota): namesakes elsewhere rank lower."""
+    places = gazetteer.index.places
+    for span, first, similarity, _ in found:
+        if similarity < 1.0 or first.place_type in ("country", "admin1"):
+            continue
+        states = {
+            (places[i].country_code, places[i].admin1_code or "")
+            for i, sim in gazetteer.candidates(fold(span.text))
+            if sim == 1.0 and evidence.countries[places[i].country_code]
+        }
+        if len(states) == 1 and "" not in next(iter(states)):
+            evidence.admin1s.add(next(iter(states)))
 
 
 def _vote_country(
@@ -507,14 +541,22 @@ def _vote_country(
     places = gazetteer.index.places
     names = {fold(span.text) for span, _, similarity, _ in found if similarity == 1.0}
     coverage: Counter[str] = Counter()
+    size: Counter[str] = Counter()  # ties go to the country whose namesakes are bigger
     for name in names:
-        coverage.update({places[i].country_code for i, sim in gazetteer.candidates(name) if sim == 1.0})
-    ranked = coverage.most_common(2)
-    if not ranked or ranked[0][1] < MIN_VOTING_NAMES:
+        biggest: dict[str, int] = {}
+        for i, sim in gazetteer.candidates(name):
+            if sim == 1.0:
+                place = places[i]
+                biggest[place.country_code] = max(biggest.get(place.country_code, 0), place.population)
+        coverage.update(biggest.keys())
+        size.update({country: math.log10(population + 1) for country, population in biggest.items()})
+    ranked = sorted(coverage, key=lambda country: (coverage[country], size[country]), reverse=True)[:2]
+    if not ranked or coverage[ranked[0]] < MIN_VOTING_NAMES:
         return
-    if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-        evidence.countries[ranked[0][0]] += 1
-        context[ranked[0][0]] += ranked[0][1]
+    top = ranked[0]
+    if len(ranked) == 1 or (coverage[top], size[top]) > (coverage[ranked[1]], size[ranked[1]]):
+        evidence.countries[top] += 1
+        context[top] += coverage[top]
 
 
 def _abbreviated(doc: Doc, gazetteer: Gazetteer, evidence: Evidence, taken: list[bool]) -> list[Resolved]:
@@ -544,7 +586,14 @@ def _abbreviated(doc: Doc, gazetteer: Gazetteer, evidence: Evidence, taken: list
     return resolved
 
 
-def _evidenced(place: Place, span: Span, evidence: Evidence, others: Counter[str], labelled: bool) -> bool:
+def _evidenced(
+    place: Place,
+    span: Span,
+    evidence: Evidence,
+    others: Counter[str],
+    labelled: bool,
+    neighbours: frozenset[str] = frozenset(),
+) -> bool:
     """A place outside every country the story names needs evidence of its own: a country
     is its own evidence; a town must be one NER saw as a place, and big, or agree with
     another place of the story ("Rueso" with "Narathiwat")."""
@@ -552,9 +601,22 @@ def _evidenced(place: Place, span: Span, evidence: Evidence, others: Counter[str
         return True
     if not place.country_code:  # seas and regions across borders
         return True
-    common = is_common([t.text for t in span])
+    if labelled and any(evidence.countries[n] for n in neighbours):
+        return True  # across a border the story names ("near Myawaddy", in a story from Thailand)
+    common = len(span) == 1 and is_common([span[0].text])  # "New Orleans" is two common words
     big = place.population >= (FOREIGN_COMMON_WORD_POPULATION if common else FOREIGN_TOWN_POPULATION)
     return labelled and (big or (others[place.country_code] > 0 and not common))
+
+
+def _outweighs_name(place: Place, similarity: float, rare: bool, context: Counter[str]) -> bool:
+    """Without place syntax a person or an organisation stays one, unless the story's geography
+    says otherwise: a rare word that is exactly a town of a country the story is about
+    ("Mayadeen" read as a surname), or a country the story names more than once ("Mali")."""
+    if similarity < 1.0:
+        return False
+    if place.place_type == "country":
+        return context[place.country_code] >= COUNTRY_NAMED_TIMES
+    return rare and context[place.country_code] > 0
 
 
 def _resolution(span: Span, place: Place, kind: PlaceType | None, index: GeoIndex) -> Resolved:

@@ -1,0 +1,135 @@
+"""Issue 15's failure classes, one test each, on sentences written for these tests.
+
+A place needs evidence: surnames, titles, weekdays, months, demonyms, currencies, companies and
+ordinary words do not become towns; state abbreviations are states; the state or country named
+next to a town decides which of its namesakes it is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from spacy.language import Language
+
+from schemas.articles import Entity
+from services.common.settings import Settings
+from services.entities.evidence import abbreviations, collect
+from services.entities.geonames import GeoIndex
+from services.entities.lexical import is_common
+from services.entities.ner import entities_of, load_pipeline
+from services.entities.places import _trim
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    return load_pipeline(Settings().spacy_model)
+
+
+@pytest.fixture(scope="session")
+def index(nlp: Language) -> GeoIndex:
+    return nlp.get_pipe("wirestream_places").gazetteer.index  # type: ignore[attr-defined,no-any-return]
+
+
+def resolved(nlp: Language, text: str) -> dict[str, Entity]:
+    return {e.text: e for e in entities_of(nlp(text)) if e.lat is not None}
+
+
+def test_surnames_stay_people(nlp: Language) -> None:
+    found = resolved(nlp, "Sheriff Tom Griffith said Deputy Ella Sanchez and Detective Castro were not hurt.")
+    assert not {"Griffith", "Tom Griffith", "Sanchez", "Ella Sanchez", "Castro"} & found.keys()
+
+
+def test_titles_weekdays_and_months_are_not_towns(nlp: Language) -> None:
+    text = "The Prime Minister will speak on Thursday, and the budget is due in August or June."
+    assert resolved(nlp, text) == {}
+
+
+def test_demonyms_currencies_and_phrases_are_not_towns(nlp: Language) -> None:
+    text = "The firm paid 40 million Canadian dollars for the plant, officials of the Arab country said."
+    assert resolved(nlp, text) == {}
+
+
+def test_companies_and_ordinary_words_are_not_towns(nlp: Language) -> None:
+    text = "Toyota and Chelsea said on Monday that Metro stations in Boston, Mass., were closed."
+    found = resolved(nlp, text)
+    assert not {"Toyota", "Chelsea", "Metro"} & found.keys()
+    assert found["Boston"].admin1 == "Massachusetts"
+
+
+def test_ordinary_word_needs_place_syntax() -> None:
+    assert is_common(["Thursday"]) and is_common(["Reading"]) and not is_common(["Mayadeen"])
+
+
+@pytest.mark.parametrize(
+    ("text", "abbreviation", "state"),
+    [
+        ("A man from Salem, Ore., was shot on Friday.", "Ore.", "Oregon"),
+        ("Police in Kansas City, MO, said two men were hurt.", "MO", "Missouri"),
+        ("The shop in Tampa, Fla., closed early.", "Fla.", "Florida"),
+        ("She grew up in Guelph, Ont., and moved west.", "Ont.", "Ontario"),
+    ],
+)
+def test_state_abbreviations_are_states(nlp: Language, text: str, abbreviation: str, state: str) -> None:
+    entity = resolved(nlp, text)[abbreviation]
+    assert entity.canonical == state and entity.precision == "admin1"
+
+
+def test_an_abbreviation_that_is_a_word_counts_only_after_a_town(index: GeoIndex) -> None:
+    assert "Man." in abbreviations().styled
+    assert not collect("The Man. He ran away.", index, Counter()).abbreviated
+    assert collect("They live in Brandon, Man., now.", index, Counter()).abbreviated
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "state"),
+    [
+        ("RICHMOND, Ind. (AP) - A woman was shot on Main Street, police said.", "RICHMOND", "Indiana"),
+        ("Police in Quincy, Washington, arrested a man on Friday.", "Quincy", "Washington"),
+        ("LEBANON, Tenn. - A boy was shot in Lebanon on Friday.", "Lebanon", "Tennessee"),
+    ],
+)
+def test_the_named_state_picks_the_namesake(nlp: Language, text: str, town: str, state: str) -> None:
+    entity = resolved(nlp, text)[town]
+    assert entity.admin1 == state and entity.country_code == "US"
+
+
+def test_a_state_after_a_comma_is_the_state_not_the_country(nlp: Language) -> None:
+    found = resolved(nlp, "Deputies in Burke County, Georgia, arrested a man on Friday.")
+    assert found["Georgia"].country_code == "US" and found["Georgia"].precision == "admin1"
+
+
+def test_counties_resolve_as_admin2(nlp: Language) -> None:
+    found = resolved(nlp, "Deputies in Burke County, Georgia, arrested a man on Friday.")
+    county = found["Burke County"]
+    assert county.precision == "admin2" and county.admin1 == "Georgia" and county.country_code == "US"
+
+
+def test_a_foreign_homonym_needs_its_country(nlp: Language) -> None:
+    found = resolved(nlp, "BERLIN, Conn. - A teen died in Berlin on Friday, Connecticut State Police said.")
+    assert {e.country_code for e in found.values()} == {"US"}
+
+
+def test_a_story_without_a_country_is_set_where_its_places_are(nlp: Language) -> None:
+    found = resolved(nlp, "Shots were fired in Dallas overnight, and a second man was hurt in Fort Worth.")
+    assert found["Dallas"].country_code == "US"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "kept"),
+    [
+        ("SHOOTING AT DENVER MOTEL", 1, 3, "DENVER"),
+        ('He said "Tulsa" twice', 2, 5, "Tulsa"),
+        ('the "Tulsa', 1, 3, "Tulsa"),
+    ],
+)
+def test_span_edges_drop_headline_words_and_quotes(
+    nlp: Language, text: str, start: int, end: int, kept: str
+) -> None:
+    trimmed = _trim(nlp.make_doc(text)[start:end])
+    assert trimmed is not None and trimmed.text == kept
+
+
+def test_a_foreign_town_named_with_its_country_stays(nlp: Language) -> None:
+    found = resolved(nlp, "Russian forces shelled Kherson again, Ukraine's army said.")
+    assert found["Kherson"].country_code == "UA"
