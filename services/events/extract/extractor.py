@@ -16,7 +16,12 @@ from services.events.actors import Mention, article_country
 from services.events.dates import IncidentDate
 from services.events.extract.build import build_events
 from services.events.extract.grouping import ArticleContext, Grouper, Incident
-from services.events.extract.places import PLACE_LABELS, lede_place, named_countries, plausible_countries
+from services.events.extract.places import (
+    PLACE_LABELS,
+    named_countries,
+    place_in_context,
+    plausible_countries,
+)
 from services.events.extract.sentences import Sentence, headline_sentence, sentences_of
 from services.events.extract.sides import resolve_generic
 from services.events.extract.tolls import Toll, tolls
@@ -78,11 +83,13 @@ class Extractor:
         incidents = Grouper(lex, context, read_tolls, sentences).run()
         if headline is not None:
             incidents = self._with_headline(incidents, headline, read_tolls(headline, []), sentences, context)
-        lede = lede_place(sentences, entities, context.countries, lex)
-        if len(incidents) == 1 and (incidents[0].place is None or incidents[0].place.entity.lat is None):
-            # Told without a place ("shot dead 23 people"): where the lede says it happened. In a
-            # story of several incidents the lede's place may be any one of them's, so none is guessed.
-            incidents[0].place = lede or incidents[0].place
+        order = {sentence: index for index, sentence in enumerate(sentences)}
+        for incident in incidents:
+            if incident.place is None or incident.place.entity.lat is None:
+                # Told without a place ("shot dead 23 people"): where the story stands at that point.
+                first = min((order[s] for s in incident.sentences if s in order), default=0)
+                found = place_in_context(first, sentences, entities, context.countries, lex)
+                incident.place = found or incident.place
         for incident in incidents:
             incident.mentions, incident.reporters, generic = resolve_generic(
                 incident.mentions, incident.reporters, incident.country, lex

@@ -134,12 +134,30 @@ def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexi
 LEDE_SENTENCES = 3  # where a story without a place for its incident says where it happened
 
 
+def _resolved_place(
+    sentence: Sentence, entities: list[Entity], countries: frozenset[str], lex: Lexicon
+) -> Place | None:
+    place = place_in(sentence, entities, 0, countries, lex, dateline=True)
+    return place if place is not None and place.entity.lat is not None else None
+
+
 def lede_place(
     sentences: list[Sentence], entities: list[Entity], countries: frozenset[str], lex: Lexicon
 ) -> Place | None:
     """The first resolved place of the lede, the dateline included ("DAYTON, Ohio -")."""
     for sentence in sentences[:LEDE_SENTENCES]:
-        place = place_in(sentence, entities, 0, countries, lex, dateline=True)
-        if place is not None and place.entity.lat is not None:
+        if (place := _resolved_place(sentence, entities, countries, lex)) is not None:
             return place
     return None
+
+
+def place_in_context(
+    first: int, sentences: list[Sentence], entities: list[Entity], countries: frozenset[str], lex: Lexicon
+) -> Place | None:
+    """Where the story stands when an incident is told without a resolved place: the last
+    resolved place named before its first sentence ("In Memphis, ... A man was shot on
+    Riverside Drive"), else the lede's."""
+    for sentence in reversed(sentences[:first]):
+        if (place := _resolved_place(sentence, entities, countries, lex)) is not None:
+            return place
+    return lede_place(sentences, entities, countries, lex)
