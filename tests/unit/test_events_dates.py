@@ -32,6 +32,7 @@ def test_a_background_incident_with_its_year_is_not_todays_event() -> None:
     """The old shooting a trial story recalls keeps its own year (not this May 20th) and is not
     published as new."""
     events = events_of(
-        "A jury on Friday convicted the driver of a shooting in Lagos on May 20, 2011, that killed two guards.",
+        "A jury on Friday convicted the driver of a shooting in Lagos on May 20, 2011, "
+        "that killed two guards.",
     )
     assert events == []

@@ -174,7 +174,7 @@ def test_civilians_are_never_the_attacking_side() -> None:
     assert event.actor1 is None and event.actor2 == "Civilians (Ukraine)"
 
 
-def test_an_incident_told_without_a_place_happened_where_the_lede_says() -> None:
+def test_an_incident_told_without_a_place_happened_where_the_story_stands() -> None:
     (event,) = events_of(
         "Violence has surged in Narathiwat province in Thailand this year, officials said.",
         "Gunmen shot dead 12 people on Friday, a police officer said.",
@@ -185,7 +185,14 @@ def test_an_incident_told_without_a_place_happened_where_the_lede_says() -> None
         "Gunmen shot dead 12 people on Friday, a police officer said.",
         "Separately, a bomb killed two rangers in Rueso on Saturday.",
     )
-    assert sorted(e.location.name if e.location else "" for e in two) == ["", "Rueso"]
+    # Each incident is where the story stands when it is told: the province named before the
+    # first, the town of its own sentence for the second.
+    assert sorted(e.location.name if e.location else "" for e in two) == ["Narathiwat", "Rueso"]
+    (later,) = events_of(
+        "Gunmen shot dead 12 people on Friday, a police officer said.",
+        "The killings came days after unrest in Narathiwat province in southern Thailand.",
+    )
+    assert later.location is not None and later.location.name == "Narathiwat"  # the lede's, none before it
 
 
 def test_the_datelines_date_is_the_filing_day_not_the_incidents() -> None:
