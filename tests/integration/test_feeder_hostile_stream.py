@@ -5,8 +5,6 @@ with a summary, not a traceback."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,33 +16,8 @@ from schemas.topics import DEADLETTER, RAW
 from services.common.codec import decode
 from services.common.settings import Settings
 from tests.conftest import ROOT
+from tests.hostile_files import GOOD, hostile_folder
 from tests.integration.harness import StageProcess, environment, read_topic, wait_for
-
-GOOD = "KANO — Traders reopened the grain market after the floods receded."
-NEWSML = (
-    '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/"><itemMeta/><contentMeta/>'
-    "<contentSet><inlineXML>{}</inlineXML></contentSet></newsItem>"
-)
-
-
-def _hostile_folder(folder: Path) -> dict[str, str]:
-    """Writes the probes of issue 17; returns file name -> expected reason."""
-    folder.mkdir()
-    (folder / "first.txt").write_text(GOOD + "\n")
-    (folder / "number.json").write_text('{"body": "x", "n": ' + "7" * 5000 + "}")
-    with open(os.fsencode(folder) + b"/name-\xff.txt", "wb") as handle:
-        handle.write(GOOD.replace("grain", "cattle").encode())
-    sentence = "The council met again and the meeting ran long into the night. "
-    (folder / "long.txt").write_text(sentence * (12_000_000 // len(sentence)))
-    (folder / "deep.xml").write_text(NEWSML.format("<div>" * 5000 + "x" + "</div>" * 5000))
-    (folder / "future.json").write_text(json.dumps({"body": GOOD, "published": "9999-01-01T00:00:00Z"}))
-    (folder / "last.json").write_text(json.dumps({"body": GOOD.replace("grain", "fish")}))
-    return {
-        "number.json": "JSON integer of 5000 digits",
-        "long.txt": "over the limit",
-        "deep.xml": "nested deeper than",
-        "future.json": "in the future",
-    }
 
 
 def _dead_letters(settings: Settings) -> list[DeadLetter]:
@@ -61,7 +34,7 @@ def test_worker_survives_hostile_files_and_restarts_cleanly(
     live_settings: Settings, overrides: dict[str, Any], tmp_path: Path
 ) -> None:
     inbox = tmp_path / "inbox"
-    expected = _hostile_folder(inbox)
+    expected = hostile_folder(inbox)
     overrides = {
         **overrides,
         "feeder_watch": [str(inbox)],
@@ -94,7 +67,7 @@ def test_backlog_batch_of_hostile_files_ends_with_a_summary(
     overrides: dict[str, Any], tmp_path: Path
 ) -> None:
     folder = tmp_path / "backlog"
-    expected = _hostile_folder(folder)
+    expected = hostile_folder(folder)
     done = subprocess.run(
         [sys.executable, "-m", "services.cli", "feed", "--quiet", str(folder)],
         cwd=ROOT,
