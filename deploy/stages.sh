@@ -60,9 +60,10 @@ stages=("$@")
 case "$command" in
   start)
     for s in "${stages[@]}"; do start "$s"; done
-    # Health-checked: a stage that crashes at start (port taken, Kafka unreachable) is
-    # reported now, with its log, rather than as a pipeline that never delivers.
-    if ! (cd "$ROOT" && "$PYTHON" -m services.cli health --wait "${STAGE_TIMEOUT:-120}" "${stages[@]}"); then
+    # Readiness-checked: a stage that crashes at start (port taken, Kafka unreachable), or
+    # that runs without its partitions (a topic it cannot see), is reported now, with its
+    # log, rather than as a pipeline that never delivers.
+    if ! (cd "$ROOT" && "$PYTHON" -m services.cli health --ready --wait "${STAGE_TIMEOUT:-180}" "${stages[@]}"); then
       for s in "${stages[@]}"; do
         is_running "$s" || { echo "--- $s exited; end of $LOG_DIR/$s.log:"; tail -n 20 "$LOG_DIR/$s.log"; }
       done

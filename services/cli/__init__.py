@@ -73,28 +73,34 @@ def _wait(args: argparse.Namespace) -> int:
 
 
 def _health(args: argparse.Namespace) -> int:
-    """Wait until each stage's /health/ answers; a stage that never does is named."""
+    """Wait until each stage's /health/ answers (with --ready: until /ready/ says ready);
+    a stage that never does is named, with what it last said."""
+    import urllib.error
     import urllib.request
 
-    from services.common.stage import WEB_PORTS
+    from services.common.stage import HEALTH_PATH, READY_PATH, WEB_PORTS
 
     settings = get_settings()
+    path, word = (READY_PATH, "ready") if args.ready else (HEALTH_PATH, "healthy")
     pending = set(args.stages or WEB_PORTS)
+    said: dict[str, str] = {}
     deadline = time.monotonic() + args.wait
     while True:
         for stage in sorted(pending):
             port = settings.web_port or WEB_PORTS[stage]
             try:
-                with urllib.request.urlopen(f"http://{settings.web_host}:{port}/health/", timeout=2):
+                with urllib.request.urlopen(f"http://{settings.web_host}:{port}{path}", timeout=2):
                     pending.discard(stage)
-                    print(f"{stage}: healthy on port {port}")
+                    print(f"{stage}: {word} on port {port}")
+            except urllib.error.HTTPError as error:  # 503: answering, not ready; the body says why
+                said[stage] = error.read().decode(errors="replace")
             except OSError:
                 pass
         if not pending or time.monotonic() >= deadline:
             break
         time.sleep(1)
     for stage in sorted(pending):
-        print(f"{stage}: not healthy after {args.wait}s", file=sys.stderr)
+        print(f"{stage}: not {word} after {args.wait}s {said.get(stage, '')}", file=sys.stderr)
     return 1 if pending else 0
 
 
@@ -134,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     health = commands.add_parser("health", help="wait until stages answer on /health/")
     health.add_argument("stages", nargs="*", help="default: all five")
     health.add_argument("--wait", type=float, default=0, help="seconds to keep trying")
+    health.add_argument("--ready", action="store_true", help="wait for /ready/: assigned, recovered")
     health.set_defaults(run=_health)
 
     search = commands.add_parser(

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
+from services.common.stage import READY_PATH
 from tests.conftest import ROOT
 
 T = TypeVar("T")
@@ -80,6 +83,24 @@ class StageProcess:
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def readiness(process: StageProcess) -> dict[str, Any] | None:
+    """The worker's /ready/ body (status, ready, detail; 200 or 503), None while it does not answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{process.port}{READY_PATH}", timeout=2) as page:
+            body: dict[str, Any] = json.loads(page.read())
+    except urllib.error.HTTPError as error:
+        body = json.loads(error.read())
+        assert error.code == 503 and not body["ready"], body
+    except OSError:
+        return None
+    return body
+
+
+def is_ready(process: StageProcess) -> bool:
+    body = readiness(process)
+    return bool(body and body["ready"])
 
 
 @contextmanager

@@ -3,9 +3,6 @@ and readiness that says when a worker does nothing."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +11,10 @@ from schemas.topics import ENRICHED, UNIQUE
 from services.common.codec import decode
 from services.common.kafka import create_topics, reliable_producer, send
 from services.common.settings import Settings
-from services.common.stage import READY_PATH
 from services.feeder.reader import read_paths
 from tests.conftest import SEEDS
-from tests.integration.harness import StageProcess, read_topic, running, wait_for
+from tests.integration.harness import read_topic, readiness, running, wait_for
 from tests.integration.test_elasticsearch_indexer import publish
-
-
-def readiness(process: StageProcess) -> dict[str, Any] | None:
-    """The worker's /ready/ body (200 or 503), or None while it does not answer."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{process.port}{READY_PATH}", timeout=2) as page:
-            body: dict[str, Any] = json.loads(page.read())
-    except urllib.error.HTTPError as error:
-        body = json.loads(error.read())
-        assert error.code == 503 and not body["ready"], body
-    except OSError:
-        return None
-    return body
 
 
 def test_a_topic_created_after_the_first_metadata_fetch_is_consumed(

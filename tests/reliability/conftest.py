@@ -65,7 +65,10 @@ def baseline(
     expected_ids: set[str],
 ) -> Outcome:
     """The same corpus without faults: what every faulty run must end up equal to."""
-    outcome = run_scenario(private_stack, tmp_path_factory.mktemp("baseline"), corpus, len(expected_ids))
+    # Nothing measured yet to scale from: a generous bound, only reached when it fails.
+    outcome = run_scenario(
+        private_stack, tmp_path_factory.mktemp("baseline"), corpus, len(expected_ids), settle_seconds=900
+    )
     assert outcome.article_ids == expected_ids
     assert len(expected_ids) == CORPUS_SIZE, "only the syndicated copies are duplicates"
     assert outcome.duplicates_found == SYNDICATED_COPIES

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,7 +23,8 @@ from services.common.kafka import create_topics, reliable_producer, send
 from services.common.settings import Settings
 from services.feeder.reader import read_paths
 from tests.conftest import ROOT
-from tests.integration.harness import StageProcess, fresh_overrides, read_topic, wait_for
+from tests.integration.harness import StageProcess, fresh_overrides, is_ready, read_topic, wait_for
+from tests.reliability.offsets import InFlight, Offsets, consumed, ids_seen_twice
 from tests.reliability.private_stack import PrivateStack
 
 STAGES = ("feeder", "dedup", "entities", "events", "indexer")
@@ -39,6 +41,9 @@ class Outcome:
     duplicates_found: int  # distinct copies dedup reported
     redelivered: int  # stories dedup saw again under their own id (replayed after a crash)
     deadletters: list[dict[str, Any]] = field(default_factory=list)
+    in_flight: list[InFlight] = field(default_factory=list)  # per kill: what the process had not acknowledged
+    seen_twice: dict[str, int] = field(default_factory=dict)  # per contract topic: ids on it more than once
+    seconds: float = 0.0  # from the first story fed to the pipeline drained
 
 
 class Run:
@@ -59,10 +64,12 @@ class Run:
         )
         self.settings = Settings(**self.overrides)
         create_topics(self.settings)
+        self.offsets = Offsets(self.settings)
+        self.in_flight: list[InFlight] = []
         self.stages = {name: StageProcess(name, self.overrides, tmp_path) for name in STAGES}
         self.es: Elasticsearch = es_client(self.settings)
         for process in self.stages.values():  # the fault must hit a running pipeline
-            wait_for(partial(_healthy, process), 180, f"{process.stage} healthy", [process])
+            wait_for(partial(is_ready, process), STARTUP_SECONDS, f"{process.stage} ready", [process])
 
     def drop(self, number: int, line: str) -> None:
         """One story as a file in the watched folder, complete when it appears (rename)."""
@@ -73,6 +80,59 @@ class Run:
     def restart(self, stage: str, sig: int) -> None:
         self.stages[stage].stop(sig)
         self.stages[stage] = StageProcess(stage, self.overrides, self.log_dir)
+
+    def kill_mid_work(self, stage: str, within: float = 120) -> None:
+        """SIGKILL `stage` while it has work it has not acknowledged, record the proof,
+        and start it again. Its group must be behind the log end when the kill comes."""
+        if stage == "feeder":
+            return self._kill_feeder_mid_work(within)
+        process = self.stages[stage]
+        topics = self.offsets.inputs[stage]
+        wait_for(lambda: any(self.offsets.behind(stage).values()), within, f"{stage} with work in flight")
+        ends = self.offsets.ends(topics)
+        seen = consumed(process.port)
+        process.stop(signal.SIGKILL)
+        committed = self.offsets.committed(stage)  # exact: a dead process commits nothing more
+        self.in_flight.append(
+            InFlight(
+                stage,
+                behind=self.offsets.behind(stage, ends),
+                consumed_unacked={
+                    t: seen.get(t, 0) - sum(o for tp, o in committed.items() if tp.topic == t) for t in topics
+                },
+            )
+        )
+        self.stages[stage] = StageProcess(stage, self.overrides, self.log_dir)
+
+    def _unpublished_files(self) -> dict[str, int]:
+        """Files in the watched folder the feeder's checkpoint does not mark as published."""
+        path = self.settings.state_dir / "feeder-checkpoint.json"
+        done = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        files = list(self.inbox.glob("*.jsonl"))
+        return {"inbox": sum(1 for f in files if not isinstance(done.get(str(f)), str))}
+
+    def _kill_feeder_mid_work(self, within: float) -> None:
+        wait_for(
+            lambda: self._unpublished_files()["inbox"] > 0, within, "a file the feeder has not published"
+        )
+        before = self._unpublished_files()
+        self.stages["feeder"].stop(signal.SIGKILL)
+        after = self._unpublished_files()  # exact: a dead feeder checkpoints nothing more
+        self.in_flight.append(InFlight("feeder", behind={"inbox": min(before["inbox"], after["inbox"])}))
+        self.stages["feeder"] = StageProcess("feeder", self.overrides, self.log_dir)
+
+    def kill_broker_mid_work(self, within: float = 120) -> None:
+        """SIGKILL the broker while some stage's group is behind its log end."""
+        stages = list(self.offsets.inputs)
+        wait_for(
+            lambda: any(any(self.offsets.behind(s).values()) for s in stages),
+            within,
+            "a stage with work in flight",
+        )
+        behind = {f"{s}:{t}": n for s in stages for t, n in self.offsets.behind(s).items()}
+        self.stack.kill_kafka()
+        self.offsets.reset()
+        self.in_flight.append(InFlight("kafka", behind=behind))
 
     def count(self, alias: str) -> int:
         name = self.settings.index(alias)
@@ -86,26 +146,7 @@ class Run:
         for process in self.stages.values():
             process.stop()
         self.es.close()
-
-
-def _healthy(process: StageProcess) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{process.port}/health/", timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _wait_until_stable(run: Run, alias: str, polls: int = 5, every: float = 3.0) -> None:
-    """Until the count has not moved for `polls` reads, over longer than a Kafka session
-    timeout: a restarted stage may wait that long for its partitions."""
-    counts: list[int] = []
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and (
-        len(counts) < polls or len(set(counts[-polls:])) > 1 or counts[-1] == 0
-    ):
-        counts.append(run.count(alias))
-        time.sleep(every)
+        self.offsets.close()
 
 
 def load_corpus(path: Path) -> list[RawArticle]:
@@ -113,6 +154,11 @@ def load_corpus(path: Path) -> list[RawArticle]:
     articles = [item for item in read_paths([path]) if isinstance(item, RawArticle)]
     assert len(articles) == len(path.read_text(encoding="utf-8").splitlines())
     return articles
+
+
+STARTUP_SECONDS = 240.0  # five workers loading spaCy and GeoNames on two busy cores
+SETTLE_FLOOR_SECONDS = 240.0
+SETTLE_FACTOR = 4.0  # a faulty run may take this many times the fault-free run, plus the floor
 
 
 def run_scenario(
@@ -126,34 +172,64 @@ def run_scenario(
     files: list[str] | None = None,
 ) -> Outcome:
     """Feeds `corpus` straight onto the raw topic, or, given `files` (its JSON lines), as
-    files dropped into the feeder's watched folder."""
+    files dropped into the feeder's watched folder. The fault is injected once the first
+    half is on Kafka, while the second half is still being fed; the run ends when every
+    group has committed everything it reads (a positive signal, not a quiet spell)."""
     run = Run(stack, tmp_path)
     try:
         producer = reliable_producer(run.settings)
         half = len(corpus) // 2
-        for number, raw in enumerate(corpus):
-            if number == half:
+        half_fed = threading.Event()
+        failures: list[BaseException] = []
+
+        def feed() -> None:
+            try:
+                for number, raw in enumerate(corpus):
+                    if number == half:
+                        producer.flush()
+                        half_fed.set()
+                    if files is None:
+                        send(producer, run.settings, raw)
+                    else:
+                        run.drop(number, files[number])
+                    time.sleep(pace_seconds)
                 producer.flush()
-                fault(run)
-            if files is None:
-                send(producer, run.settings, raw)
-            else:
-                run.drop(number, files[number])
-            time.sleep(pace_seconds)
-        producer.flush()
+            except BaseException as error:  # raised again in the test's thread
+                failures.append(error)
+                half_fed.set()
+
+        started = time.monotonic()
+        feeding = threading.Thread(target=feed, name="feed", daemon=True)
+        feeding.start()
+        half_fed.wait()
+        if not failures:
+            fault(run)
+        feeding.join()
         producer.close()
+        if failures:
+            raise failures[0]
+        processes = list(run.stages.values())
         wait_for(
             lambda: run.count("articles") >= expected_articles,
             settle_seconds,
             f"{expected_articles} articles in Elasticsearch",
-            list(run.stages.values()),
+            processes,
         )
-        _wait_until_stable(run, "events")  # events trail their articles by one stage
+        # Events trail their articles by a stage: done when every group committed everything.
+        wait_for(
+            run.offsets.drained, settle_seconds, "every group's committed offsets at the log end", processes
+        )
+        seconds = time.monotonic() - started
         articles = run.settings.index("articles")
+        run.es.indices.refresh(index=articles)
+        run.es.options(ignore_status=404).indices.refresh(index=run.settings.index("events"))
         hits = run.es.search(index=articles, size=10_000, version=True, source=False)
-        events = run.es.search(
-            index=run.settings.index("events"), size=10_000, source_includes=["article_ids"]
-        )["hits"]["hits"]
+        events = (
+            run.es.options(ignore_status=404)
+            .search(index=run.settings.index("events"), size=10_000, source_includes=["article_ids"])
+            .get("hits", {})
+            .get("hits", [])
+        )
         deadletters = run.es.options(ignore_status=404).search(
             index=run.settings.index("deadletter"), size=1000
         )
@@ -169,6 +245,9 @@ def run_scenario(
             event_articles={a for h in events for a in h["_source"]["article_ids"]},
             max_article_version=max((h["_version"] for h in hits["hits"]["hits"]), default=0),
             deadletters=[h["_source"] for h in deadletters.get("hits", {}).get("hits", [])],
+            in_flight=run.in_flight,
+            seen_twice=ids_seen_twice(run.settings),
+            seconds=seconds,
         )
     finally:
         run.close()
@@ -185,7 +264,10 @@ def report(scenario: str, outcome: Outcome) -> None:
             f"{time.strftime('%Y-%m-%d %H:%M')}\t{scenario}\tfed {outcome.fed}\t"
             f"indexed {len(outcome.article_ids)}\tduplicates {outcome.duplicates_found}\t"
             f"redelivered {outcome.redelivered}\t"
-            f"events {outcome.event_count}\tmax version {outcome.max_article_version}\n"
+            f"events {outcome.event_count}\tmax version {outcome.max_article_version}\t"
+            f"ids twice {sum(outcome.seen_twice.values())} {outcome.seen_twice}\t"
+            f"{outcome.seconds:.0f} s\t"
+            f"in flight at the kill: {'; '.join(map(str, outcome.in_flight)) or '-'}\n"
         )
 
 
@@ -207,6 +289,9 @@ class Suite:
         through_feeder: bool = False,
     ) -> Outcome:
         files = self.corpus_file.read_text(encoding="utf-8").splitlines() if through_feeder else None
+        # Scaled by what the fault-free run measured on this machine, now: a loaded
+        # machine gets longer, a quiet one keeps the floor (only a failing run waits it out).
+        settle = max(SETTLE_FLOOR_SECONDS, SETTLE_FACTOR * self.baseline.seconds)
         return run_scenario(
-            self.stack, tmp_path, self.corpus, len(self.expected_ids), fault, pace_seconds, files=files
+            self.stack, tmp_path, self.corpus, len(self.expected_ids), fault, pace_seconds, settle, files
         )
