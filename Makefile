@@ -23,6 +23,10 @@ run: install up  ## start the stack and all stages, feed seeds/, wait until sear
 test: install up  ## unit, integration and end-to-end tests against the real servers
 	$(BIN)/pytest
 
+.PHONY: test-loaded
+test-loaded: install up  ## make test while two busy loops of the suite's own take both cores (tests/load.py)
+	WIRESTREAM_TEST_LOAD=2 $(BIN)/pytest
+
 reliability: install up  ## every fault scenario, 3 runs in a row (make test runs a fast subset)
 	for run in 1 2 3; do WIRESTREAM_RELIABILITY=full $(BIN)/pytest tests/reliability || exit 1; done
 	cat .stack/reliability/outcomes.tsv

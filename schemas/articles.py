@@ -131,9 +131,46 @@ class Entity(WireModel):
 
 
 class EnrichedArticle(WireModel):
-    """`wire.enriched`, keyed by article id."""
+    """`wire.enriched` version 2, keyed by article id: the story, its entities, and what
+    dedup decided about it (version 1 dropped that at the entities stage)."""
+
+    schema_version: Literal[2] = 2
+    article: Article
+    entities: list[Entity]
+    model: str = Field(description="spaCy pipeline name and version that produced the entities.")
+    fingerprint: str | None = Field(
+        default=None, description="SHA-1 of the normalised body (None only when read from version 1)."
+    )
+    removed_sentences: int = Field(
+        default=0, ge=0, description="Sentences dedup dropped because they repeat an earlier one."
+    )
+    update_of: str | None = Field(
+        default=None, description="Id of an earlier story this one updates with new figures."
+    )
+
+    @classmethod
+    def of(cls, unique: UniqueArticle, entities: list[Entity], model: str) -> EnrichedArticle:
+        """The enriched form of a unique article: every field dedup set travels on."""
+        return cls(
+            article=unique.article,
+            entities=entities,
+            model=model,
+            fingerprint=unique.fingerprint,
+            removed_sentences=unique.removed_sentences,
+            update_of=unique.update_of,
+        )
+
+
+class EnrichedArticleV1(WireModel):
+    """`wire.enriched` version 1, still accepted (read as version 2 without dedup's fields)."""
 
     schema_version: Literal[1] = 1
     article: Article
     entities: list[Entity]
     model: str = Field(description="spaCy pipeline name and version that produced the entities.")
+
+    def upgrade(self) -> EnrichedArticle:
+        return EnrichedArticle(article=self.article, entities=self.entities, model=self.model)
+
+
+EnrichedArticle.older_versions = {1: EnrichedArticleV1}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -15,3 +17,11 @@ class WireModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # A new schema version is accepted side by side with the ones before it until they
+    # drain: version -> the model that reads it; its `upgrade()` gives this model.
+    older_versions: ClassVar[dict[int, type[WireModel]]] = {}
+
+    def upgrade(self) -> WireModel:
+        """This message as the current version of its topic's model (older versions only)."""
+        raise NotImplementedError(f"{type(self).__name__} is a current version")

@@ -5,19 +5,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, TopicSpec
 
 JSON_DIR = Path(__file__).parent / "json"
 
 
-def schema_path(spec: TopicSpec) -> Path:
-    version = spec.model.model_fields["schema_version"].default
+def schema_path(spec: TopicSpec, model: type[WireModel] | None = None) -> Path:
+    version = (model or spec.model).model_fields["schema_version"].default
     return JSON_DIR / f"{spec.suffix}.v{version}.schema.json"
 
 
-def render(spec: TopicSpec) -> str:
-    schema = spec.model.model_json_schema()
-    schema["$id"] = f"wirestream/{schema_path(spec).name}"
+def versions(spec: TopicSpec) -> list[type[WireModel]]:
+    """The topic's current model and the older versions its consumers still accept."""
+    return [spec.model, *spec.model.older_versions.values()]
+
+
+def render(spec: TopicSpec, model: type[WireModel] | None = None) -> str:
+    schema = (model or spec.model).model_json_schema()
+    schema["$id"] = f"wirestream/{schema_path(spec, model).name}"
     schema["x-kafka-key"] = spec.key
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
@@ -25,8 +31,9 @@ def render(spec: TopicSpec) -> str:
 def main() -> None:
     JSON_DIR.mkdir(exist_ok=True)
     for spec in ALL_TOPICS:
-        schema_path(spec).write_text(render(spec), encoding="utf-8")
-        print(f"wrote {schema_path(spec)}")
+        for model in versions(spec):
+            schema_path(spec, model).write_text(render(spec, model), encoding="utf-8")
+            print(f"wrote {schema_path(spec, model)}")
 
 
 if __name__ == "__main__":

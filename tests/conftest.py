@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,30 @@ from services.dedup.logic import deduplicate, remember
 from services.dedup.memory import DedupParams, Memory
 from services.entities.ner import enrich, load_pipeline
 from services.feeder.reader import Rejected, read_paths
+from tests.load import LOAD_PROCESSES, LOAD_SECONDS, BusyLoops, load_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 GOLD: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "seeds_gold.json").read_text())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loaded_machine() -> Iterator[BusyLoops | None]:
+    """WIRESTREAM_TEST_LOAD=N: N busy loops take the cores for the whole session (tests/load.py)."""
+    if not LOAD_PROCESSES:
+        yield None
+        return
+    loops = BusyLoops(LOAD_PROCESSES, LOAD_SECONDS)
+    try:
+        load_factor()  # measured now, with the loops running
+        yield loops
+    finally:
+        loops.stop()
+
+
+def pytest_report_header() -> str:
+    mode = f"loaded: {LOAD_PROCESSES} busy loops" if LOAD_PROCESSES else "not loaded"
+    return f"wirestream: {mode} (WIRESTREAM_TEST_LOAD); timeouts scale with the measured load"
 
 
 @pytest.fixture(scope="session")

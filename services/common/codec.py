@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -37,13 +37,22 @@ def decode(payload: bytes | None, model: type[M]) -> M:
     if not isinstance(data, dict):
         raise CodecError(f"payload is a JSON {type(data).__name__}, expected an object")
     expected = model.model_fields["schema_version"].default
-    if data.get("schema_version") != expected:
-        raise CodecError(
-            f"{model.__name__} schema_version {data.get('schema_version')!r} is not "
-            f"supported (this consumer reads {expected})"
-        )
+    version = data.get("schema_version")
+    reader: type[WireModel] = model
+    if version != expected:
+        # An older version still accepted side by side is read by its own model, then upgraded.
+        older = model.older_versions.get(version) if isinstance(version, int) else None
+        if older is None:
+            readable = sorted([expected, *model.older_versions])
+            raise CodecError(
+                f"{model.__name__} schema_version {version!r} is not "
+                f"supported (this consumer reads {', '.join(map(str, readable))})"
+            )
+        reader = older
     try:
-        return model.model_validate(data)
+        if reader is model:
+            return model.model_validate(data)
+        return cast(M, reader.model_validate(data).upgrade())
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "<root>"

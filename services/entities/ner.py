@@ -149,6 +149,6 @@ def enrich(nlp: Language, articles: Sequence[UniqueArticle], batch_size: int) ->
     model = f"{nlp.meta['name']}-{nlp.meta['version']}"
     docs = nlp.pipe((a.article.body for a in articles), batch_size=batch_size)
     return [
-        EnrichedArticle(article=unique.article, entities=entities_of(doc), model=model)
+        EnrichedArticle.of(unique, entities_of(doc), model)
         for unique, doc in zip(articles, docs, strict=True)
     ]

@@ -53,6 +53,10 @@ def article_action(index: str, enriched: EnrichedArticle) -> Action:
         "place_points": _unique([f"{e.lat},{e.lon}" for e in places if e.lat is not None]),
         "entities": [e.model_dump(mode="json") for e in entities],
         "model": enriched.model,
+        # What dedup decided, carried by wire.enriched v2 (None/0 when read from v1).
+        "fingerprint": enriched.fingerprint,
+        "removed_sentences": enriched.removed_sentences,
+        "update_of": enriched.update_of,
         "indexed": datetime.now(UTC).isoformat(),
     }
     # A partial update, not `index`: a replayed article must not wipe its syndication.

@@ -69,6 +69,7 @@ def article_mapping(analyzer: str) -> dict[str, Any]:
             "indexed": DATE,
             "fingerprint": KEYWORD,
             "removed_sentences": INTEGER,
+            "update_of": KEYWORD,  # an earlier story this one updates with new figures
             # Flattened canonical names, so Kibana can facet on them.
             "people": KEYWORD,
             "organizations": KEYWORD,

@@ -23,6 +23,7 @@ from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
 from services.common.stage import READY_PATH
 from tests.conftest import ROOT
+from tests.load import scaled
 
 T = TypeVar("T")
 
@@ -119,7 +120,11 @@ def wait_for(
     what: str,
     processes: Sequence[StageProcess] = (),
 ) -> T:
-    """Poll `check` until it returns something truthy; fail at once if a stage process died."""
+    """Poll `check` until it returns something truthy; fail at once if a stage process died.
+
+    `timeout` is what a quiet machine needs; it is stretched by the measured load (tests/load.py).
+    """
+    timeout = scaled(timeout)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()

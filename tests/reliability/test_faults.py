@@ -142,7 +142,7 @@ def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
         for spec in consumed:
             for payload in POISON.values():
                 producer.send(run.settings.topic(spec), key=b"poison", value=payload)
-        # A valid 5 MB story: too long for spaCy in one piece.
+        # A 5 MB story: valid JSON and schema, far over story_max_chars.
         huge = suite.corpus[0].article.model_copy(
             update={"article_id": "huge", "paragraphs": ["word " * 1_000_000]}
         )
@@ -161,7 +161,11 @@ def test_poison_messages_on_every_topic_end_in_the_deadletter_index(
     for spec in consumed:
         reasons = {r for t, rs in by_topic.items() if t and t.endswith("." + spec.suffix) for r in rs}
         assert len(reasons) >= len(POISON), f"{spec.suffix}: dead letters {sorted(reasons)}"
-    assert any(r["stage"] == "entities" and r["payload_truncated"] for r in outcome.deadletters)
+    # The 5 MB story: over story_max_chars, refused by dedup before it reaches spaCy.
+    assert any(
+        r["stage"] == "dedup" and r["payload_truncated"] and "story_max_chars" in r["error"]
+        for r in outcome.deadletters
+    ), [(r["stage"], r["error"][:80]) for r in outcome.deadletters]
 
 
 def _assigned(port: int) -> float:
