@@ -43,17 +43,23 @@ class InFlight:
     process: str
     behind: dict[str, int]  # per topic: log end just before the kill minus committed offset
     consumed_unacked: dict[str, int] = field(default_factory=dict)  # consumed (its /metrics) minus committed
+    prefix: str = ""  # the run's topic prefix and its dot, left out when printed
 
     @property
     def proven(self) -> bool:
         return any(n > 0 for n in self.behind.values())
 
     def __str__(self) -> str:
-        behind = ", ".join(f"{t.rsplit('.', 1)[-1]} {n}" for t, n in sorted(self.behind.items()) if n)
-        unacked = ", ".join(
-            f"{t.rsplit('.', 1)[-1]} {n}" for t, n in sorted(self.consumed_unacked.items()) if n
+        def listed(counts: dict[str, int]) -> str:
+            # Topic names without the run's prefix: "raw", "dedup-ordered", "dedup:raw".
+            return (
+                ", ".join(f"{t.replace(self.prefix, '')} {n}" for t, n in sorted(counts.items()) if n) or "-"
+            )
+
+        return (
+            f"{self.process}: behind log end [{listed(self.behind)}]; "
+            f"consumed, not acked [{listed(self.consumed_unacked)}]"
         )
-        return f"{self.process}: behind log end [{behind or '-'}]; consumed, not acked [{unacked or '-'}]"
 
 
 class Offsets:

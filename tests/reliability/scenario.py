@@ -100,6 +100,7 @@ class Run:
                 consumed_unacked={
                     t: seen.get(t, 0) - sum(o for tp, o in committed.items() if tp.topic == t) for t in topics
                 },
+                prefix=f"{self.settings.topic_prefix}.",
             )
         )
         self.stages[stage] = StageProcess(stage, self.overrides, self.log_dir)
@@ -132,7 +133,7 @@ class Run:
         behind = {f"{s}:{t}": n for s in stages for t, n in self.offsets.behind(s).items()}
         self.stack.kill_kafka()
         self.offsets.reset()
-        self.in_flight.append(InFlight("kafka", behind=behind))
+        self.in_flight.append(InFlight("kafka", behind=behind, prefix=f"{self.settings.topic_prefix}."))
 
     def count(self, alias: str) -> int:
         name = self.settings.index(alias)
