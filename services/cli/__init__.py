@@ -110,6 +110,23 @@ def _search(args: argparse.Namespace) -> int:
     return print_search(args, get_settings())
 
 
+def _check_kibana(args: argparse.Namespace) -> int:
+    from services.cli.kibana import live_problems, load, static_problems
+    from services.common.es import es_client
+
+    settings = get_settings()
+    objects = load(args.ndjson)
+    problems = static_problems(objects)
+    if args.live:
+        with es_client(settings) as client:
+            problems += live_problems(client, settings, objects)
+    for problem in problems:
+        print(problem)
+    checked = "file, index templates and the live indices" if args.live else "file and index templates"
+    print(f"{len(objects)} saved objects, {len(problems)} problems ({checked})", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from services.cli.export import run_export
 
@@ -194,6 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(run=_export)
+
+    from services.cli.kibana import NDJSON
+
+    kibana = commands.add_parser(
+        "check-kibana", help="check the Kibana saved objects against Kibana 9.2 and the indices"
+    )
+    kibana.add_argument("ndjson", nargs="?", type=Path, default=NDJSON, help=f"default: {NDJSON.name}")
+    kibana.add_argument("--live", action="store_true", help="also _field_caps and the map's aggregation")
+    kibana.set_defaults(run=_check_kibana)
 
     args = parser.parse_args(argv)
     return explained(args.run, args, get_settings())
