@@ -38,7 +38,8 @@ class Checkpoint:
 
     @staticmethod
     def version(file: Path) -> str:
-        stat = file.stat()
+        """Size and mtime of the file itself (a symbolic link's own, never its target's)."""
+        stat = file.lstat()
         return f"{stat.st_size}:{stat.st_mtime_ns}"
 
     def is_new(self, file: Path) -> bool:

@@ -41,7 +41,7 @@ class Settler:
         ready = []
         for path in files:
             try:
-                version, mtime = Checkpoint.version(path), path.stat().st_mtime
+                version, mtime = Checkpoint.version(path), path.lstat().st_mtime
             except OSError:
                 continue  # gone since it was listed
             previous = self.first_seen.get(path)

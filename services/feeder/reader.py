@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import Any
 
 from schemas.articles import RawArticle
@@ -109,8 +109,13 @@ def _load_metadata(folder: Path, limits: Limits) -> dict[str, dict[str, Any]]:
 
 def _read_regular(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file, refusing a symlink in the last component (opened with
-    O_NOFOLLOW, so a link swapped in after listing is refused too), a FIFO or device (opened
-    non-blocking, checked on the open descriptor) and anything over `max_bytes`."""
+    O_NOFOLLOW, so a link swapped in after listing is refused too), a FIFO or device (never
+    opened; checked again on the open descriptor) and anything over `max_bytes`."""
+    mode = path.lstat().st_mode
+    if S_ISLNK(mode):
+        raise FeederError(path_name(path), "is a symbolic link; only regular files are read")
+    if not S_ISREG(mode):
+        raise FeederError(path_name(path), "not a regular file")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -162,20 +167,28 @@ def _candidate(path: Path) -> bool:
     )
 
 
+def _listed(path: Path) -> bool:
+    """Article files, and what only looks like one to be refused with a reason when read:
+    a symbolic link (to a file or folder) or a FIFO, device or socket with an article name."""
+    if path.name.startswith(".") or path.name.lower().endswith(IN_PROGRESS_SUFFIXES):
+        return False
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return False  # gone since it was listed
+    return S_ISLNK(mode) or (_candidate(path) and not S_ISDIR(mode))
+
+
 def _inside(folder: Path) -> list[Path]:
-    """Regular files physically inside `folder`: symbolic links (to files or folders) are
-    never followed, so nothing outside the folder is ever read through it."""
+    """Files physically inside `folder`: symbolic links (to files or folders) are never
+    followed, so nothing outside the folder is ever read through one; they are listed, to
+    be refused with a reason (one dead letter each, not a silent skip)."""
     found: list[Path] = []
     # os.walk does not follow links to folders; an error on one folder (removed meanwhile) skips it.
     for root, folders, files in os.walk(folder, followlinks=False):
-        folders[:] = sorted(d for d in folders if not d.startswith("."))
-        for name in files:
-            path = Path(root, name)
-            try:
-                if _candidate(path) and S_ISREG(path.lstat().st_mode):
-                    found.append(path)
-            except OSError:
-                continue  # gone since it was listed
+        links = [d for d in folders if Path(root, d).is_symlink()]
+        folders[:] = sorted(d for d in folders if not d.startswith(".") and d not in links)
+        found.extend(path for name in [*files, *links] if _listed(path := Path(root, name)))
     return sorted(found)
 
 

@@ -165,7 +165,15 @@ def test_symlinks_and_special_files_never_leave_the_inbox(folder: Path, tmp_path
     recorder = Recorder()
     _scan(folder, tmp_path, recorder)
     assert not any(isinstance(i, RawArticle) and "memo" in i.article.body for i in recorder.sent)
-    assert sorted(recorder.by_name()) == ["after.json", "before.txt"]
+    names = recorder.by_name()
+    assert sorted(names) == ["after.json", "before.txt", "link.txt", "linked-folder", "pipe.txt"]
+    assert "symbolic link" in _reason(names["link.txt"]) and "symbolic link" in _reason(
+        names["linked-folder"]
+    )
+    assert "not a regular file" in _reason(names["pipe.txt"])
+    again = Recorder()
+    _scan(folder, tmp_path, again)  # one dead letter each, checkpointed: not one per scan
+    assert again.sent == []
 
 
 def test_symlink_swapped_in_after_listing_is_refused(folder: Path, tmp_path: Path) -> None:
