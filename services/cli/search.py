@@ -260,4 +260,4 @@ def article_line(doc: dict[str, Any]) -> str:
 
 
 ARTICLE_HEADER = f"{'PUBLISHED':<10}  {'OUTLET':<24}  {'HEADLINE':<70}  PLACES"
-ARTICLE_BRIEF = ["article_id", "headline", "outlet", "agency", "published", "url"]
+ARTICLE_BRIEF = ["article_id", "headline", "outlet", "agency", "published", "url", "places"]
