@@ -55,6 +55,9 @@ class DedupParams:
     # Shingles kept per remembered story: a sample beyond it (`shingles.sample`), so one
     # long story is a bounded entry (80 kB of hashes) and changelog message.
     max_stored_shingles: int = 20_000
+    # Stories forgotten per remembered story at most (one table delete each): after a long
+    # gap the backlog of expired stories goes over the next messages, never in one stall.
+    expire_step: int = 1000
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DedupParams:
@@ -184,8 +187,8 @@ class Memory:
             self._remember(entry)
             if count % step == 0:
                 yield count
-        if self._newest is not None:
-            self._expire()
+        while self._expire():
+            yield len(self)
 
     def __len__(self) -> int:
         return len(self._by_fingerprint)
@@ -269,12 +272,18 @@ class Memory:
         if self._newest is None or ingested > self._newest:
             self._newest = ingested
 
-    def _expire(self) -> None:
-        assert self._newest is not None
+    def _expire(self) -> bool:
+        """Forget up to `expire_step` stories ingested more than the window before the
+        clock; whether more are due."""
+        if self._newest is None:
+            return False
         cutoff = self._newest - self.params.window.total_seconds()
-        while self._expiry and self._expiry[0][0] < cutoff:
+        for _ in range(self.params.expire_step):
+            if not (self._expiry and self._expiry[0][0] < cutoff):
+                return False
             _, article_id, fingerprint = heapq.heappop(self._expiry)
             self.store.pop(article_id, None)
             self._index.remove(article_id)
             if self._by_fingerprint.get(fingerprint) == article_id:
                 del self._by_fingerprint[fingerprint]
+        return bool(self._expiry and self._expiry[0][0] < cutoff)

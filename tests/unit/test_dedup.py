@@ -269,3 +269,30 @@ def test_a_very_long_story_is_remembered_as_a_bounded_sample_that_still_finds_it
     assert len(entry.shingles) == 200 and entry.size > 400 and entry.bound < 2**32
     [notice] = _feed(memory, _copy(base, "cut", long_body[: len(long_body) // 2]))
     assert isinstance(notice, DuplicateNotice) and notice.original_id == "long"
+
+
+def test_forgetting_is_bounded_per_message_and_catches_up() -> None:
+    store: dict[str, str] = {}
+    memory = Memory(store, replace(PARAMS, expire_step=2), clock=WALL_CLOCK_AFTER_EVERY_STORY)
+    base = _raws()[0]
+    for n in range(5):
+        memory.add(f"old-{n}", f"fp-{n}", LEAD_TIME, LEAD_TIME, [f"Old desk note {n}."])
+    late = LEAD_TIME + PARAMS.window + timedelta(hours=1)
+    memory.add("late-1", "fp-late-1", late, late, base.article.paragraphs)
+    assert len([k for k in store if k.startswith("old-")]) == 3, "two forgotten per message"
+    memory.add("late-2", "fp-late-2", late, late, base.article.paragraphs[:3])
+    memory.add("late-3", "fp-late-3", late, late, base.article.paragraphs[:2])
+    assert not [k for k in store if k.startswith("old-")]
+    assert memory.exact("fp-0") is None and memory.exact("fp-late-1") == "late-1"
+
+
+def test_a_restart_forgets_what_expired_while_it_was_down_in_steps() -> None:
+    store: dict[str, str] = {}
+    wide = Memory(store, replace(PARAMS, window=timedelta(days=3650)), clock=WALL_CLOCK_AFTER_EVERY_STORY)
+    base = _raws()[0]
+    for n in range(7):
+        wide.add(f"old-{n}", f"fp-{n}", LEAD_TIME, LEAD_TIME, [f"Old desk note {n}."])
+    late = LEAD_TIME + PARAMS.window + timedelta(hours=1)
+    wide.add("late", "fp-late", late, late, base.article.paragraphs)
+    restarted = Memory(store, replace(PARAMS, expire_step=2), clock=WALL_CLOCK_AFTER_EVERY_STORY)
+    assert set(store) == {"late"} and len(restarted) == 1
