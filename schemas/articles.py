@@ -30,8 +30,9 @@ def _bounded(name: str, earliest: datetime, ahead: timedelta) -> AfterValidator:
         if too_early:
             raise ValueError(f"{name} {value.isoformat()} is before {earliest.date().isoformat()}")
         if too_late:
-            hours = ahead.total_seconds() / 3600
-            raise ValueError(f"{name} {value.isoformat()} is more than {hours:g} h in the future")
+            minutes = ahead.total_seconds() / 60
+            span = f"{minutes / 60:g} h" if minutes >= 60 else f"{minutes:g} min"
+            raise ValueError(f"{name} {value.isoformat()} is more than {span} in the future")
         return value
 
     return AfterValidator(check)
