@@ -108,7 +108,9 @@ class DuplicateNotice(WireModel):
     detected_at: datetime
 
 
-EntityLabel = Literal["PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT"]
+EntityLabel = Literal[
+    "PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"
+]
 
 
 class Entity(WireModel):

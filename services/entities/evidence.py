@@ -55,7 +55,7 @@ def abbreviations() -> Abbreviations:
                     raise ValueError(f"{ABBREVIATIONS_FILE.name}: bad or repeated form {form!r}")
                 target[form] = (country, code)
     longest_first = sorted(styled, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, longest_first)) + r")(?![\w])")
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, longest_first)) + r")(?![\w-])")
     codes = "|".join(sorted(postal, key=len, reverse=True))
     postal_pattern = re.compile(r"(?<=[A-Za-z.]),\s+(" + codes + r")(?![\w-])")
     return Abbreviations(styled, postal, pattern, postal_pattern)

@@ -17,7 +17,9 @@ from services.entities.gazetteer import KnownEntity, alias_index, demonyms, know
 from services.entities.geonames import load_index
 from services.entities.places import Gazetteer, Resolved, resolve_places
 
-KEPT_LABELS: frozenset[str] = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT"})
+KEPT_LABELS: frozenset[str] = frozenset(
+    {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"}
+)
 # Components NER does not need: disabling them roughly doubles throughput.
 UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer")
 TITLES = (

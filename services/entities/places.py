@@ -57,6 +57,14 @@ FOREIGN_COMMON_WORD_POPULATION = 1_000_000
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "around", "across", "into", "nearby"})
 # Tokens a span may swallow at its edges: quotes, and headline capitals ("SHOOTING AT MALL").
 EDGE_WORDS = frozenset({"AT", "IN", "ON", "OF", "NEAR", "TO", "FROM", "AND", "THE"})
+# ... and a heading's title-case preposition ("At Hove : Sussex 363"), never "The" ("The Hague").
+LEADING_WORDS = frozenset({"At", "In", "On", "Near", "From"})
+ATTACK_WORDS = frozenset(
+    {"attack", "attacks", "assault", "offensive", "raid", "strike", "strikes", "advance"}
+)
+ROUTE_WORDS = frozenset({"road", "highway", "route", "flights", "flight", "way", "border"})
+FUNCTION_WORDS = PLACE_PREPOSITIONS | {"at", "on", "of", "from", "to", "the", "and", "a", "an", "for", "as"}
+DASHES = frozenset({"-", "\u2014", "\u2013", "--"})
 QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"})
 
 
@@ -265,6 +273,21 @@ def _scan(words: Words, taken: list[bool]) -> list[tuple[int, int]]:
     return ranges
 
 
+def _inside_name(words: Words, start: int, end: int) -> bool:
+    """Part of a longer capitalised name: "Davenport" of "Lindsay Davenport", "Rostock" of
+    "Hansa Rostock", "Peking" of "Peking Protocol" are not places by themselves."""
+
+    def joined(i: int, j: int) -> bool:  # adjacent tokens with only a space between
+        return words.text[words.ends[i] : words.starts[j]] == " "
+
+    def name(i: int) -> bool:  # "In" of a title-case headline ("Two Shot In Mayadeen") is no name
+        return _is_name_token(words.words[i]) and words.words[i].lower() not in FUNCTION_WORDS
+
+    before = start > 0 and name(start - 1) and joined(start - 1, start)
+    after = end < len(words.words) and name(end) and joined(end - 1, end)
+    return before or after
+
+
 def _country_context(words: Words, index: GeoIndex) -> Counter[str]:
     """How often each country is named in the story, directly or by demonym."""
     context: Counter[str] = Counter(index.demonyms[w] for w in words.words if w in index.demonyms)
@@ -277,10 +300,18 @@ def _country_context(words: Words, index: GeoIndex) -> Counter[str]:
 
 
 def _is_dateline(span: Span) -> bool:
-    """'BAMAKO (Reuters) -', 'ODESA, Ukraine (AP) -': the first words of a story."""
+    """'BAMAKO (Reuters) -', 'ODESA, Ukraine (AP) -', 'Beirut (AFP) -': the first words of a
+    story. 'Bailey, who won' opens a paragraph too: a comma counts only after capitals, and a
+    dash only when spaced ('Blue-chip stocks' is no dateline)."""
     doc = span.doc
-    at_start = span.start == 0 or doc[span.start - 1].is_space
-    return at_start and span.end < len(doc) and doc[span.end].text in {"(", ",", "-", "\u2014", "\u2013"}
+    if not (span.start == 0 or doc[span.start - 1].is_space) or span.end >= len(doc):
+        return False
+    last, following = doc[span.end - 1], doc[span.end].text
+    if following == "(":
+        return True
+    if following in DASHES:
+        return bool(last.whitespace_)
+    return following == "," and span.text.isupper()
 
 
 def _after_place_word(span: Span) -> bool:
@@ -295,14 +326,23 @@ def _after_place_word(span: Span) -> bool:
 
 def _place_syntax(span: Span, evidence: Evidence) -> bool:
     """The sentence itself says the name is a place: "in/near/outside X", "X province",
-    "X, <state or country>", a dateline, "the town of X"."""
+    "X, <state or country>", "X in <place>", "the road to X", a dateline, "the town of X"."""
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start else ""
     if span.start >= 2 and before == "the" and doc[span.start - 2].lower_ in PLACE_PREPOSITIONS:
         before = doc[span.start - 2].lower_
     after = doc[span.end].lower_ if span.end < len(doc) else ""
+    # "the road to X", "flights to X"
+    routed = span.start >= 2 and (
+        (before == "to" and doc[span.start - 2].lower_ in ROUTE_WORDS)
+        or (before == "on" and doc[span.start - 2].lower_ in ATTACK_WORDS)  # "an attack on X"
+    )
+    # "El Fasher in North Darfur": a place inside a named place
+    inside = after == "in" and span.end + 1 < len(doc) and _is_name_token(doc[span.end + 1].text)
     return (
-        before in PLACE_PREPOSITIONS
+        routed
+        or inside
+        or before in PLACE_PREPOSITIONS
         or after in ADMIN1_WORDS | CITY_WORDS | DISTRICT_WORDS  # "Guerrero state", "Homs province"
         or evidence.qualifier(span.end_char) is not None
         or _is_dateline(span)
@@ -314,9 +354,10 @@ def _trim(span: Span) -> Span | None:
     """Without the quotes and headline capitals a span swallowed at its edges ("AT MALL")."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].text in QUOTES or doc[start].text in EDGE_WORDS):
+    edge = QUOTES | EDGE_WORDS | DASHES
+    while start < end and (doc[start].text in edge | LEADING_WORDS or doc[start].is_punct):
         start += 1
-    while end > start and (doc[end - 1].text in QUOTES or doc[end - 1].text in EDGE_WORDS):
+    while end > start and (doc[end - 1].text in edge or doc[end - 1].is_punct):
         end -= 1
     return doc[start:end] if end > start else None
 
@@ -379,6 +420,8 @@ def _ner_places(
         if best is None:
             continue
         place, similarity = best
+        if similarity < 1.0 and is_common([t.text for t in span]):
+            continue  # "Romanian" is no misspelt "Romania"
         if similarity == 1.0 or context[place.country_code] > 0 or _is_dateline(span):
             found.append((ent, place, similarity, kind))
             for k in range(ent.start, ent.end):
@@ -400,7 +443,7 @@ def _scanned_places(
     ents_by_token = {k: ent for ent in ents for k in range(ent.start, ent.end)}
     for start, end in _scan(words, taken):
         text = words.span_text(start, end)
-        if any(taken[start:end]) or text in gazetteer.index.demonyms:
+        if any(taken[start:end]) or text in gazetteer.index.demonyms or _inside_name(words, start, end):
             continue
         if not gazetteer.candidates(fold(text)):
             continue
@@ -430,9 +473,9 @@ def _scanned_places(
             named is not None
             and named.label_ in ("PERSON", "ORG")
             and not _place_syntax(span, evidence)
-            and not _outweighs_name(best[0], best[1], rare, context)
+            and not _outweighs_name(best[0], best[1], rare, context, named.label_)
         ):
-            if rare and best[1] == 1.0 and best[0].place_type != "country":
+            if named.label_ == "PERSON" and rare and best[1] == 1.0 and best[0].place_type != "country":
                 pending.append((span, best[0], best[1], kind))  # may agree with another
             continue
         found.append((span, best[0], best[1], kind))
@@ -605,10 +648,11 @@ def _evidenced(
         return True  # across a border the story names ("near Myawaddy", in a story from Thailand)
     common = len(span) == 1 and is_common([span[0].text])  # "New Orleans" is two common words
     big = place.population >= (FOREIGN_COMMON_WORD_POPULATION if common else FOREIGN_TOWN_POPULATION)
-    return labelled and (big or (others[place.country_code] > 0 and not common))
+    # A place of the same country elsewhere in the story vouches for it ("Mogok" with "Mandalay").
+    return (labelled and big) or (others[place.country_code] > 0 and not common)
 
 
-def _outweighs_name(place: Place, similarity: float, rare: bool, context: Counter[str]) -> bool:
+def _outweighs_name(place: Place, similarity: float, rare: bool, context: Counter[str], label: str) -> bool:
     """Without place syntax a person or an organisation stays one, unless the story's geography
     says otherwise: a rare word that is exactly a town of a country the story is about
     ("Mayadeen" read as a surname), or a country the story names more than once ("Mali")."""
@@ -616,7 +660,8 @@ def _outweighs_name(place: Place, similarity: float, rare: bool, context: Counte
         return False
     if place.place_type == "country":
         return context[place.country_code] >= COUNTRY_NAMED_TIMES
-    return rare and context[place.country_code] > 0
+    # Organisations have rare names of their own ("Xinhua"): only a person's gives way.
+    return label == "PERSON" and rare and context[place.country_code] > 0
 
 
 def _resolution(span: Span, place: Place, kind: PlaceType | None, index: GeoIndex) -> Resolved:
