@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
@@ -171,3 +171,20 @@ def messages_on(settings: Settings, topic: str) -> int:
         return sum(consumer.end_offsets(partitions).values())
     finally:
         consumer.close()
+
+
+def acknowledged(settings: Settings, stage: str, topics: Sequence[str]) -> bool:
+    """The stage's consumer group has committed every message on `topics`: each one was
+    processed and acknowledged (a positive signal, where a test would otherwise sleep)."""
+    group = f"{settings.topic_prefix}-{stage}"
+    config = kafka_python_config(settings)
+    admin = KafkaAdminClient(**config, client_id="wirestream-test")
+    consumer = KafkaConsumer(**config, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or []]
+        ends = consumer.end_offsets(partitions)
+        committed = {tp: m.offset for tp, m in admin.list_group_offsets(group).get(group, {}).items()}
+        return all(committed.get(tp, 0) >= end for tp, end in ends.items())
+    finally:
+        consumer.close()
+        admin.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +17,13 @@ from kafka import KafkaProducer
 
 from schemas.articles import DuplicateNotice, EnrichedArticle
 from schemas.base import WireModel
-from schemas.topics import topic_of
+from schemas.topics import DUPLICATES, ENRICHED, topic_of
 from services.common.codec import encode
 from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
 from services.events.extract import extract_events
 from services.indexer.mappings import INDICES, MAPPING_VERSION
-from tests.integration.harness import free_port, running, wait_for
+from tests.integration.harness import acknowledged, free_port, readiness, running, wait_for
 
 STORY = "001_a09dbfd06fd3978c.txt"  # AFP: Russian forces among dozens dead in east Syria
 
@@ -129,7 +128,10 @@ def test_seed_story_is_searchable_and_upserts_keep_one_document(
         before = es.get(index=articles, id=story_id)["_version"]
         publish(settings, [story, copy])  # replay of the original and of the notice
         wait_for(lambda: es.get(index=articles, id=story_id)["_version"] > before, 30, "the replay", stages)
-        time.sleep(1.0)  # let the replayed notice through as well
+        replayed_topics = [settings.topic(DUPLICATES), settings.topic(ENRICHED)]
+        wait_for(
+            lambda: acknowledged(settings, "indexer", replayed_topics), 60, "the replay acknowledged", stages
+        )
         replayed = es.get(index=articles, id=story_id)["_source"]
         assert replayed["syndication"] == doc["syndication"]
         assert len(search(es, articles, {"match_all": {}})) == 2
@@ -224,6 +226,11 @@ def test_articles_fed_while_elasticsearch_is_down_are_indexed_once_when_it_is_ba
     first, second = copies(story, 60, 0), copies(story, 60, 60)
     expected = {a.article.article_id for a in first + second}
     indexer_overrides = {**overrides, "es_url": f"http://127.0.0.1:{proxy.port}", "es_retry_max_seconds": 1.0}
+    indexer_overrides["stall_seconds"] = 3.0  # "stalled" is the signal that it holds work it cannot write
+
+    def stalled() -> bool:
+        body = readiness(stages[0])
+        return bool(body and body["status"] == "stalled")
 
     def indexed() -> set[str]:
         return ids(search(es, articles, {"match_all": {}}, size=1000))
@@ -231,8 +238,7 @@ def test_articles_fed_while_elasticsearch_is_down_are_indexed_once_when_it_is_ba
     with running(["indexer"], indexer_overrides, tmp_path) as stages:
         # Down from the start: the indexer must wait, not crash and not skip.
         publish(settings, first)
-        time.sleep(5)
-        assert stages[0].process.poll() is None, stages[0].tail()
+        wait_for(stalled, 120, "the indexer holding the first feed, Elasticsearch down", stages)
         assert not es.indices.exists_alias(name=articles)
         proxy.open()
         wait_for(lambda: indexed() == {a.article.article_id for a in first}, 60, "the first feed", stages)
@@ -241,8 +247,7 @@ def test_articles_fed_while_elasticsearch_is_down_are_indexed_once_when_it_is_ba
         publish(settings, second[:30])
         proxy.close()
         publish(settings, second[30:])
-        time.sleep(4)
-        assert stages[0].process.poll() is None, stages[0].tail()
+        wait_for(stalled, 120, "the indexer holding the second feed, Elasticsearch down", stages)
         assert not indexed() & {a.article.article_id for a in second[30:]}  # it really was down
         proxy.open()
         wait_for(lambda: indexed() == expected, 60, "every article after the outage", stages)
