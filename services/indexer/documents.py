@@ -34,6 +34,15 @@ def _upsert(index: str, doc_id: str, document: dict[str, Any]) -> Action:
     }
 
 
+def _stamped_on_creation(action: Action) -> Action:
+    """`indexed` is set when the document is created, not on every write: a replayed write
+    (at-least-once delivery after a crash) then carries nothing new, Elasticsearch answers
+    it as a no-op and the document's version stays where it was."""
+    del action["doc_as_upsert"]
+    action["upsert"] = {**action["doc"], "indexed": datetime.now(UTC).isoformat()}
+    return action
+
+
 def article_action(index: str, enriched: EnrichedArticle) -> Action:
     article = enriched.article
     entities = enriched.entities
@@ -57,10 +66,9 @@ def article_action(index: str, enriched: EnrichedArticle) -> Action:
         "fingerprint": enriched.fingerprint,
         "removed_sentences": enriched.removed_sentences,
         "update_of": enriched.update_of,
-        "indexed": datetime.now(UTC).isoformat(),
     }
     # A partial update, not `index`: a replayed article must not wipe its syndication.
-    return _upsert(index, article.article_id, document)
+    return _stamped_on_creation(_upsert(index, article.article_id, document))
 
 
 def event_document(event: Event, now: datetime) -> dict[str, Any]:
@@ -181,5 +189,6 @@ def syndication_actions(
         current = stored.get(original_id)
         merged = syndication(current, group)
         if merged["count"] and merged != current:
-            actions.append(_upsert(index, original_id, {"article_id": original_id, "syndication": merged}))
+            stub = {"article_id": original_id, "syndication": merged}
+            actions.append(_stamped_on_creation(_upsert(index, original_id, stub)))
     return actions

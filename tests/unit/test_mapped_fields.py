@@ -68,10 +68,8 @@ def test_every_mapped_article_field_is_written(full_article: EnrichedArticle) ->
         outlet="Another Outlet",
         detected_at=datetime.now(UTC),
     )
-    documents = [
-        article_action("articles", full_article)["doc"],
-        *(a["doc"] for a in syndication_actions("articles", {}, [notice])),
-    ]
+    written = [article_action("articles", full_article), *syndication_actions("articles", {}, [notice])]
+    documents = [document for action in written for document in (action["doc"], action["upsert"])]
     assert never_written(article_mapping("standard")["properties"], documents) == []
     written = documents[0]
     assert (written["fingerprint"], written["removed_sentences"], written["update_of"]) == (
