@@ -44,6 +44,7 @@ class InFlight:
     behind: dict[str, int]  # per topic: log end just before the kill minus committed offset
     consumed_unacked: dict[str, int] = field(default_factory=dict)  # consumed (its /metrics) minus committed
     prefix: str = ""  # the run's topic prefix and its dot, left out when printed
+    behind_means: str = "behind log end"  # the feeder's: files its checkpoint did not mark published
 
     @property
     def proven(self) -> bool:
@@ -57,7 +58,7 @@ class InFlight:
             )
 
         return (
-            f"{self.process}: behind log end [{listed(self.behind)}]; "
+            f"{self.process}: {self.behind_means} [{listed(self.behind)}]; "
             f"consumed, not acked [{listed(self.consumed_unacked)}]"
         )
 

@@ -119,7 +119,8 @@ class Run:
         before = self._unpublished_files()
         self.stages["feeder"].stop(signal.SIGKILL)
         after = self._unpublished_files()  # exact: a dead feeder checkpoints nothing more
-        self.in_flight.append(InFlight("feeder", behind={"inbox": min(before["inbox"], after["inbox"])}))
+        unpublished = {"inbox": min(before["inbox"], after["inbox"])}
+        self.in_flight.append(InFlight("feeder", unpublished, behind_means="files not published"))
         self.stages["feeder"] = StageProcess("feeder", self.overrides, self.log_dir)
 
     def kill_broker_mid_work(self, within: float = 120) -> None:
