@@ -30,6 +30,7 @@ from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
 from tests.conftest import ROOT
 from tests.integration.harness import StageProcess, wait_for
+from tests.reliability.private_stack import PrivateStack
 
 STACK = ROOT / "deploy" / "stack.sh"
 # Next to the checkout's own stack (several checkouts on one machine each have their ports).
@@ -54,17 +55,15 @@ class Secured:
         self.api_key = ""  # made once the node is up
         self.es_url = f"http://127.0.0.1:{ES_PORT}"
         self.kafka = f"127.0.0.1:{KAFKA_PORT}"
-        self.stack_env = {
-            **os.environ,
-            "STACK_DIR": str(directory),
-            "KAFKA_PORT": str(KAFKA_PORT),
-            "KAFKA_CONTROLLER_PORT": str(KAFKA_PORT + 1),
-            "ES_PORT": str(ES_PORT),
-            "ES_TRANSPORT_PORT": str(ES_PORT + 100),
-            "ES_SECURITY": "true",
-            "ES_BOOTSTRAP_PASSWORD": self.elastic_password,
-            "KAFKA_SCRAM_PASSWORD": self.scram_password,
-        }
+        # The reliability suite's private pair, with security on and these secrets.
+        self.stack = PrivateStack(directory, kafka_port=KAFKA_PORT, es_port=ES_PORT)
+        self.stack.env.update(
+            {
+                "ES_SECURITY": "true",
+                "ES_BOOTSTRAP_PASSWORD": self.elastic_password,
+                "KAFKA_SCRAM_PASSWORD": self.scram_password,
+            }
+        )
 
     def secrets(self) -> list[str]:
         _, api_key_secret = base64.b64decode(self.api_key).decode().split(":", 1)
@@ -95,13 +94,9 @@ def secured() -> Iterator[Secured]:
     directory = ROOT / ".stack" / "secured"
     subprocess.run(["bash", str(STACK), "down"], env={**os.environ, "STACK_DIR": str(directory)}, check=False)
     shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(parents=True)
-    subprocess.run(["bash", str(STACK), "fetch"], check=True)  # into the main .stack
-    for artifact in ("kafka", "elasticsearch"):
-        (directory / artifact).symlink_to(ROOT / ".stack" / artifact)
     stack = Secured(directory)
     try:
-        subprocess.run(["bash", str(STACK), "up"], env=stack.stack_env, check=True)
+        stack.stack.up()
         with Elasticsearch(stack.es_url, basic_auth=("elastic", stack.elastic_password)) as admin:
             admin.security.put_role(name="wirestream_writer", cluster=ROLE_CLUSTER, indices=ROLE_INDICES)
             admin.security.put_user(
@@ -111,7 +106,7 @@ def secured() -> Iterator[Secured]:
             stack.api_key = user.security.create_api_key(name="wirestream-test")["encoded"]
         yield stack
     finally:
-        subprocess.run(["bash", str(STACK), "down"], env=stack.stack_env, check=False)
+        stack.stack.down()
 
 
 def cli(env: dict[str, str], *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
