@@ -1,15 +1,23 @@
 """Cross-article assembly: reports of one incident from several articles become one event.
 
 Every report of an incident meets in one place because the stream is keyed by `region_of`
-(country + admin1): two agencies writing "near Mayadeen" and "in Deir ez-Zor province"
-name the same governorate. Inside a region, a report joins an earlier event when the
-dates are at most a day apart, the places agree (same town, or one is only the
-governorate) and the sides do not contradict each other. The merged event keeps the id
-of the first report, so ids are deterministic for a given order of the region's partition.
+(country + admin1; a report without a resolved place keys by its article's country): two
+agencies writing "near Mayadeen" and "in Deir ez-Zor province" name the same governorate.
+Inside a region, two reports are of one incident (ACLED's rule) when their dates are at most a
+day apart, their places agree (same town, or one is only the governorate) and their sides do not
+contradict each other (an unnamed side agrees with any). An event is a connected group of
+matching reports, so the same reports in any order make the same events: a report that matches
+two events joins them, and the one folded into the other is retired (a tombstone on the
+compacted topic). The event is built from its reports in one canonical order; it keeps the id of
+the group that was there first, so a stream that only ever adds a report never changes ids.
+The same `assemble` runs in the stream (one region's table entry) and offline (every region).
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from schemas.events import Event, Fatalities, Location
@@ -18,6 +26,8 @@ from services.common.geo import haversine_km
 
 DATE_TOLERANCE = timedelta(days=1)
 SAME_PLACE_KM = 25.0
+TOLL_SPREAD = 2  # two reports of one incident: the higher toll at most twice the lower ...
+TOLL_SLACK = 2  # ... plus this many (one dead and three dead can be one shooting)
 KEEP_DAYS = 14  # how long an event stays matchable, counted back from the newest in its region
 GENERIC = frozenset({None, "Armed clash"})  # sub-types a thin report defaults to
 # Agencies differ on whether an attack was a clash, a shelling or a massacre; they do not
@@ -26,11 +36,42 @@ VIOLENCE = frozenset({"Battles", "Explosions/Remote violence", "Violence against
 
 
 def region_of(event: Event) -> str:
-    """The key every report of one incident shares: country and governorate."""
+    """The key every report of one incident shares: country and governorate (a report placed
+    only in its country keys by the country, never by one key shared by the whole world)."""
     where = event.location
     if where is None:
         return "unknown"
     return f"{where.country or where.name}|{where.admin1 or where.name}"
+
+
+@dataclass
+class Group:
+    """One incident: the event published for it and the reports it was built from."""
+
+    event: Event
+    reports: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Assembled:
+    event: Event  # to publish
+    retired: list[str]  # ids of events folded into it: tombstones on the compacted topic
+    groups: list[Group]  # the region's groups afterwards
+
+
+def dump_groups(groups: list[Group]) -> str:
+    """A region's groups as stored in the stream's table: each its reports, then its event."""
+    return json.dumps(
+        [[r.model_dump(mode="json") for r in g.reports] + [g.event.model_dump(mode="json")] for g in groups]
+    )
+
+
+def load_groups(text: str | None) -> list[Group]:
+    groups = []
+    for stored in json.loads(text or "[]"):
+        *reports, event = (Event.model_validate(e) for e in stored)
+        groups.append(Group(event, reports))
+    return groups
 
 
 def _km(a: Location, b: Location) -> float | None:
@@ -43,8 +84,8 @@ def same_place(a: Location | None, b: Location | None) -> bool:
     """Two towns must be the same town (or within SAME_PLACE_KM); a governorate-level
     report matches any town in that governorate. Reports without a place cannot be told
     apart from any other incident that day, so they stay on their own."""
-    if a is None or b is None:
-        return False
+    if a is None or b is None or "country" in (a.precision, b.precision):
+        return False  # a whole country is no place to tell two incidents of one day apart
     if a.name == b.name:
         return True
     if a.precision in TOWN_LEVEL and b.precision in TOWN_LEVEL:
@@ -63,27 +104,52 @@ def already_merged(new: Event, known: Event) -> bool:
     return all((e.article_id, e.start, e.sentence) in seen for e in new.evidence)
 
 
+def _sides_agree(a: Event, b: Event) -> bool:
+    """No contradiction between the sides: a side one report leaves unnamed agrees with any,
+    and a named side agrees when the other report names it in any role."""
+    actors_a, actors_b = _actors(a), _actors(b)
+    for role_a, role_b in ((a.actor1, b.actor1), (a.actor2, b.actor2)):
+        if role_a and role_b and role_a != role_b and role_a not in actors_b and role_b not in actors_a:
+            return False
+    return True
+
+
+def _dates_agree(a: Event, b: Event) -> bool:
+    return abs(a.date - b.date) <= DATE_TOLERANCE
+
+
+def _tolls_agree(a: Event, b: Event) -> bool:
+    """Reports of one incident differ on the toll, but not by more than TOLL_SPREAD times (plus
+    TOLL_SLACK); a report without a toll agrees with any."""
+    x, y = a.fatalities.best, b.fatalities.best
+    if x is None or y is None:
+        return True
+    low, high = sorted((x, y))
+    return high <= TOLL_SPREAD * low + TOLL_SLACK
+
+
+def _finest(location: Location | None) -> bool:
+    return location is not None and location.precision in TOWN_LEVEL
+
+
 def matches(new: Event, known: Event) -> bool:
+    """Two reports of one incident: symmetric, so groups do not depend on arrival order. A town
+    and its governorate only match when both reports name a side in common (ACLED matches on the
+    location or its admin2; a governorate-wide report is too vague to join on place alone)."""
     if set(new.article_ids) & set(known.article_ids):
         # One article's incidents were already told apart by the extractor.
-        return already_merged(new, known)
-    if abs(new.date - known.date) > DATE_TOLERANCE:
+        return already_merged(new, known) or already_merged(known, new)
+    if not _dates_agree(new, known):
         return False
     if not same_place(new.location, known.location):
         return False
-    same_type = new.event_type == known.event_type or (
-        {new.event_type, known.event_type} <= VIOLENCE and bool({new.sub_type, known.sub_type} & GENERIC)
+    same_type = new.event_type == known.event_type or {new.event_type, known.event_type} <= VIOLENCE
+    if not (same_type and _sides_agree(new, known) and _tolls_agree(new, known)):
+        return False
+    exact = _finest(new.location) == _finest(known.location) or (
+        new.location is not None and known.location is not None and new.location.name == known.location.name
     )
-    sides_new, sides_known = _actors(new), _actors(known)
-    return same_type and (not sides_new or not sides_known or bool(sides_new & sides_known))
-
-
-def best_match(new: Event, known: list[Event]) -> Event | None:
-    """The closest earlier event this report is about, if any."""
-    candidates = [k for k in known if matches(new, k)]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda k: (abs(new.date - k.date), -len(_actors(new) & _actors(k))))
+    return exact or bool(_actors(new) & _actors(known))
 
 
 def _lowest(values: list[int | None]) -> int | None:
@@ -148,10 +214,67 @@ def merge(known: Event, new: Event) -> Event:
     )
 
 
-def assemble(new: Event, known: list[Event]) -> tuple[Event, list[Event]]:
-    """The event to publish for a new report, and the region's recent events afterwards."""
-    target = best_match(new, known)
-    result = new if target is None else merge(target, new)
-    kept = [k for k in known if k.event_id != result.event_id] + [result]
-    newest = max(k.date for k in kept)
-    return result, [k for k in kept if newest - k.date <= timedelta(days=KEEP_DAYS)]
+def _canonical(reports: list[Event]) -> list[Event]:
+    """Reports in an order that does not depend on arrival: day-precise first, then by date and id."""
+    return sorted(reports, key=lambda r: (r.date_precision != "day", r.date, r.event_id))
+
+
+def _middle(values: list[int | None]) -> int | None:
+    known = sorted(v for v in values if v is not None)
+    return known[len(known) // 2] if known else None  # of two, the higher: tolls rise as reports come in
+
+
+def _built(reports: list[Event], event_id: str) -> Event:
+    """The group's event: the reports folded in canonical order, dated on the day most reports
+    give, with the middle report's toll as the best estimate (UCDP: low and high are the extremes;
+    one outlying report, or a chain of similar ones, does not move the best)."""
+    ordered = _canonical(reports)
+    event = ordered[0]
+    for report in ordered[1:]:
+        event = merge(event, report)
+    days = Counter(r.date for r in ordered if r.date_precision == "day")
+    update: dict[str, object] = {"event_id": event_id, "version": len(reports)}
+    if days:
+        update["date"] = max(days, key=lambda d: (days[d], -d.toordinal()))
+    for name in ("fatalities", "injuries"):
+        tally: Fatalities = getattr(event, name)
+        update[name] = tally.model_copy(update={"best": _middle([getattr(r, name).best for r in ordered])})
+    return event.model_copy(update=update)
+
+
+def assemble(new: Event, groups: list[Group], keep_days: int | None = KEEP_DAYS) -> Assembled:
+    """The event to publish for a new report, the events it retired, and the region's groups
+    afterwards. A replayed report changes nothing. `keep_days` forgets groups that many days
+    older than the region's newest (the stream's memory); offline keeps everything, so any
+    order of the same reports gives the same groups."""
+    for group in groups:
+        if any(r.event_id == new.event_id or already_merged(new, r) for r in group.reports):
+            return Assembled(group.event, [], groups)
+    joined = [g for g in groups if any(matches(new, r) for r in g.reports)]
+    retired: list[str] = []
+    if not joined:
+        group = Group(new.model_copy(update={"version": 1}), [new])
+        kept = [*groups, group]
+    else:
+        reports = [r for g in joined for r in g.reports] + [new]
+        group = Group(_built(reports, joined[0].event.event_id), reports)
+        retired = [g.event.event_id for g in joined[1:]]
+        kept = [g for g in groups if all(g is not j for j in joined)] + [group]
+    if keep_days is not None:
+        newest = max(g.event.date for g in kept)
+        kept = [g for g in kept if g is group or newest - g.event.date <= timedelta(days=keep_days)]
+    return Assembled(group.event, retired, kept)
+
+
+class Assembler:
+    """Every region's groups in one process (offline mode): the stream's `assemble`, keyed
+    the stream's way, with nothing forgotten."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, list[Group]] = {}
+
+    def add(self, report: Event) -> Assembled:
+        region = region_of(report)
+        assembled = assemble(report, self.regions.get(region, []), keep_days=None)
+        self.regions[region] = assembled.groups
+        return assembled

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from typing import Any
 
 from schemas.events import Event, Evidence, Fatalities, Location
-from services.events.assembly import assemble, matches, merge, region_of
+from services.events.assembly import Assembler, assemble, dump_groups, load_groups, matches, merge, region_of
 
 MAYADEEN = Location(
     name="Mayadeen", country="Syria", admin1="Deir ez-Zor", lat=35.02, lon=40.45, precision="near"
@@ -48,9 +49,10 @@ def test_two_agencies_on_one_incident_make_one_event_with_both_reports() -> None
         location=PROVINCE,
         reported_by=["Ministry of Defence of Russia"],
     )
-    first, known = assemble(afp, [])
-    merged, known = assemble(ap, known)
-    assert merged.event_id == first.event_id == "id-a1"
+    first = assemble(afp, [])
+    second = assemble(ap, first.groups)
+    merged, known = second.event, second.groups
+    assert merged.event_id == first.event.event_id == "id-a1"
     assert merged.article_ids == ["a1", "a2"] and merged.sources == ["AFP", "AP"]
     assert merged.reported_by == ["Syrian Observatory for Human Rights", "Ministry of Defence of Russia"]
     assert (merged.fatalities.low, merged.fatalities.best, merged.fatalities.high) == (27, 35, 35)
@@ -59,10 +61,10 @@ def test_two_agencies_on_one_incident_make_one_event_with_both_reports() -> None
 
 
 def test_a_different_town_in_the_same_province_on_the_same_day_stays_distinct() -> None:
-    _, known = assemble(report("a1", "AFP", 35), [])
-    other, known = assemble(report("a3", "AP", 8, location=ABU_KAMAL), known)
-    assert other.event_id == "id-a3" and other.version == 1
-    assert len(known) == 2
+    known = assemble(report("a1", "AFP", 35), []).groups
+    assembled = assemble(report("a3", "AP", 8, location=ABU_KAMAL), known)
+    assert assembled.event.event_id == "id-a3" and assembled.event.version == 1
+    assert len(assembled.groups) == 2 and assembled.retired == []
 
 
 def test_reports_two_days_apart_or_with_other_sides_do_not_match() -> None:
@@ -77,6 +79,9 @@ def test_reports_two_days_apart_or_with_other_sides_do_not_match() -> None:
 def test_a_replayed_report_changes_nothing() -> None:
     merged = merge(report("a1", "AFP", 35), report("a2", "AP", 40))
     assert merge(merged, report("a2", "AP", 40)) == merged
+    groups = assemble(report("a2", "AP", 40), assemble(report("a1", "AFP", 35), []).groups).groups
+    again = assemble(report("a2", "AP", 40), load_groups(dump_groups(groups)))
+    assert again.event.version == 2 and again.retired == [] and len(again.groups) == 1
 
 
 def test_two_incidents_of_one_article_are_never_merged() -> None:
@@ -90,3 +95,80 @@ def test_two_incidents_of_one_article_are_never_merged() -> None:
 def test_region_key_is_shared_by_town_and_province_reports() -> None:
     assert region_of(report("a1", "AFP", 1)) == region_of(report("a2", "AP", 1, location=PROVINCE))
     assert region_of(report("a3", "AP", 1, location=None)) == "unknown"
+
+
+def test_an_unnamed_side_agrees_with_any_and_tolls_far_apart_do_not() -> None:
+    """One report names only the victims, the other only the attacker: no contradiction."""
+    victims = report("a1", "AFP", 3, actor1=None, actor2="Civilians (Syria)")
+    attacker = report("a2", "AP", 3, actor1="Islamic State", actor2=None)
+    assert matches(victims, attacker) and matches(attacker, victims)
+    assert not matches(report("a3", "AP", 40), report("a4", "AFP", 4))
+
+
+def test_a_report_placed_only_in_its_country_keys_by_that_country_and_stays_apart() -> None:
+    syria = Location(name="Syria", country="Syria", precision="country")
+    one, two = report("a1", "AFP", 3, location=syria), report("a2", "AP", 3, location=syria)
+    assert region_of(one) == "Syria|Syria" != region_of(report("a3", "AP", 1, location=None))
+    assert not matches(one, two)
+
+
+def test_a_report_that_matches_two_events_joins_them_and_retires_one() -> None:
+    """Two towns 20 km apart are each within reach of a report between them."""
+    west = Location(name="West", country="Syria", admin1="Deir ez-Zor", lat=35.0, lon=40.3, precision="town")
+    east = Location(name="East", country="Syria", admin1="Deir ez-Zor", lat=35.0, lon=40.74, precision="town")
+    middle = Location(
+        name="Middle", country="Syria", admin1="Deir ez-Zor", lat=35.0, lon=40.52, precision="town"
+    )
+    groups = assemble(report("a1", "AFP", 5, location=west), []).groups
+    groups = assemble(report("a2", "AP", 5, location=east), groups).groups
+    assert len(groups) == 2
+    bridged = assemble(report("a3", "Reuters", 5, location=middle), groups)
+    assert bridged.event.article_ids and sorted(bridged.event.article_ids) == ["a1", "a2", "a3"]
+    assert bridged.retired == ["id-a2"] and len(bridged.groups) == 1
+
+
+def _incidents(seed: int) -> list[Event]:
+    """Reports of several incidents: towns, a governorate-level report, days apart, a bridge."""
+    rng = random.Random(seed)
+    reports = []
+    for n in range(12):
+        lon = 36.0 + rng.choice([0.0, 0.1, 0.2, 1.5, 3.0])
+        where = Location(
+            name=f"T{lon:.1f}", country="Syria", admin1="Deir ez-Zor", lat=35.0, lon=lon, precision="town"
+        )
+        reports.append(
+            report(
+                f"r{n}",
+                rng.choice(["AFP", "AP", "Reuters"]),
+                rng.choice([3, 4, 30]),
+                date=date(2018, 5, 20) + timedelta(days=rng.choice([0, 1, 3])),
+                location=rng.choice([where, PROVINCE]),
+                actor2=rng.choice([None, "Military Forces of Syria"]),
+            )
+        )
+    return reports
+
+
+def _final(reports: list[Event]) -> list[list[tuple[str, int, str]]]:
+    """What the compacted topic holds after assembling the reports in this order."""
+    assembler, latest = Assembler(), {}
+    for r in reports:
+        assembled = assembler.add(r)
+        latest[assembled.event.event_id] = assembled.event
+        for retired in assembled.retired:
+            latest.pop(retired, None)
+    # an event is the reports it holds: its evidence (article, offset, sentence), whatever its id
+    return sorted(
+        sorted((x.article_id, x.start or 0, x.sentence) for x in e.evidence) for e in latest.values()
+    )
+
+
+def test_the_same_reports_in_any_order_make_the_same_events() -> None:
+    for seed in range(5):
+        reports = _incidents(seed)
+        expected = _final(reports)
+        assert any(len({a for a, _, _ in event}) > 1 for event in expected)  # the property is about merging
+        for shuffle in range(3):
+            shuffled = reports[:]
+            random.Random(seed * 10 + shuffle).shuffle(shuffled)
+            assert _final(shuffled) == expected

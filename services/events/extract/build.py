@@ -25,9 +25,11 @@ def event_id(article_id: str, when: date, place: str | None) -> str:
     return hashlib.sha1(f"{article_id}|{when.isoformat()}|{place}".encode()).hexdigest()[:20]
 
 
-def location_of(place: Place | None) -> Location | None:
+def location_of(place: Place | None, country: str | None = None) -> Location | None:
+    """The event's location; an incident told without a place is placed in its country (precision
+    "country"), so assembly keys it by that country rather than with every unplaced report."""
     if place is None:
-        return None
+        return Location(name=country, country=country, precision="country") if country else None
     entity = place.entity
     return Location(
         name=entity.canonical.removesuffix("'s").removesuffix("’s"),  # "Rio de Janeiro's" favela
@@ -93,7 +95,7 @@ def build_events(enriched: EnrichedArticle, incidents: list[Incident], lex: Lexi
                 actor1=actor1,
                 actor2=actor2,
                 assoc_actors=associated,
-                location=location_of(incident.place),
+                location=location_of(incident.place, incident.country),
                 fatalities=killed,
                 injuries=injured,
                 reported_by=incident.reporters,
