@@ -70,7 +70,14 @@ def _figure(value: int | None) -> Fatalities:
     return Fatalities() if value is None else Fatalities(low=value, best=value, high=value)
 
 
-def build_events(enriched: EnrichedArticle, incidents: list[Incident], lex: Lexicon) -> list[Event]:
+def build_events(
+    enriched: EnrichedArticle,
+    incidents: list[Incident],
+    lex: Lexicon,
+    countries: frozenset[str] = frozenset(),
+) -> list[Event]:
+    """Events of an article's incidents; an incident without a place is placed in its country
+    when that is one of `countries` (those the story names, not a gazetteer mix-up's)."""
     article = enriched.article
     published = article.published.date()
     cutoff = published - timedelta(days=BACKGROUND_DAYS)
@@ -95,7 +102,9 @@ def build_events(enriched: EnrichedArticle, incidents: list[Incident], lex: Lexi
                 actor1=actor1,
                 actor2=actor2,
                 assoc_actors=associated,
-                location=location_of(incident.place, incident.country),
+                location=location_of(
+                    incident.place, incident.country if incident.country in countries else None
+                ),
                 fatalities=killed,
                 injuries=injured,
                 reported_by=incident.reporters,

@@ -130,7 +130,10 @@ class Extractor:
         return [incident]
 
     def events(self, enriched: EnrichedArticle) -> list[Event]:
-        return build_events(enriched, self.incidents(enriched), self.lex)
+        incidents = self.incidents(enriched)
+        named = named_countries(enriched.entities, enriched.article.body, self.lex)
+        countries = plausible_countries(enriched.entities, named, self.lex)
+        return build_events(enriched, incidents, self.lex, countries)
 
 
 @lru_cache(maxsize=1)
