@@ -17,6 +17,8 @@
 # Secured test stack (use its own STACK_DIR and ports; tests/integration/test_secured_stack.py):
 #   ES_SECURITY=true ES_BOOTSTRAP_PASSWORD=...   x-pack security on, `elastic`'s first password
 #   KAFKA_SCRAM_USER=wirestream KAFKA_SCRAM_PASSWORD=...   SASL_PLAINTEXT + SCRAM-SHA-256 listener
+#   KAFKA_TLS=true           SASL_SSL instead: keytool makes a key pair for 127.0.0.1; clients
+#                            trust STACK_DIR/conf/kafka/tls/ca.pem
 # Secrets are read from the environment and written only into files under STACK_DIR (mode 600).
 set -euo pipefail
 
@@ -43,7 +45,11 @@ STACK_TIMEOUT="${STACK_TIMEOUT:-120}"
 ES_SECURITY="${ES_SECURITY:-false}"
 KAFKA_SCRAM_USER="${KAFKA_SCRAM_USER:-wirestream}"
 KAFKA_SCRAM_PASSWORD="${KAFKA_SCRAM_PASSWORD:-}"
-if [[ -n "$KAFKA_SCRAM_PASSWORD" ]]; then KAFKA_LISTENER=SASL_PLAINTEXT; else KAFKA_LISTENER=PLAINTEXT; fi
+KAFKA_TLS="${KAFKA_TLS:-false}"
+KAFKA_LISTENER=PLAINTEXT
+if [[ -n "$KAFKA_SCRAM_PASSWORD" ]]; then
+  if [[ "$KAFKA_TLS" == true ]]; then KAFKA_LISTENER=SASL_SSL; else KAFKA_LISTENER=SASL_PLAINTEXT; fi
+fi
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 
 # Kafka 4.0 main classes (no kafka-server-start.sh here: we only have jars).
@@ -154,12 +160,43 @@ render() {  # src dst
 
 # Appends the SCRAM listener settings, the user's password substituted in (never echoed).
 render_scram() {  # dst
-  local line
+  local line listener_name tls_dir="$CONF_DIR/kafka/tls" tls_password=""
+  listener_name="$(tr '[:upper:]' '[:lower:]' <<<"$KAFKA_LISTENER")"
   chmod 600 "$1"
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    line="${line//@KAFKA_SCRAM_USER@/$KAFKA_SCRAM_USER}"
-    printf '%s\n' "${line//@KAFKA_SCRAM_PASSWORD@/$KAFKA_SCRAM_PASSWORD}"
-  done <"$DEPLOY_DIR/kafka/scram.properties" >>"$1"
+  if [[ "$KAFKA_TLS" == true ]]; then tls_password="$(kafka_tls_keystore "$tls_dir")" || exit 1; fi
+  for template in scram.properties $([[ "$KAFKA_TLS" == true ]] && echo tls.properties); do
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      line="${line//@KAFKA_SCRAM_USER@/$KAFKA_SCRAM_USER}"
+      line="${line//@KAFKA_LISTENER_NAME@/$listener_name}"
+      line="${line//@KAFKA_TLS_DIR@/$tls_dir}"
+      line="${line//@KAFKA_TLS_PASSWORD@/$tls_password}"
+      printf '%s\n' "${line//@KAFKA_SCRAM_PASSWORD@/$KAFKA_SCRAM_PASSWORD}"
+    done <"$DEPLOY_DIR/kafka/$template" >>"$1"
+  done
+}
+
+# A key pair and self-signed certificate for the broker (JDK keytool, PKCS12), made once;
+# prints the store password (random, kept in the directory, mode 600); ca.pem for clients.
+kafka_tls_keystore() {  # dir
+  local dir="$1" keytool
+  keytool="$(dirname "$(find_kafka_java)")/keytool"
+  mkdir -p "$dir"; chmod 700 "$dir"
+  if [[ ! -f "$dir/broker.p12" ]]; then
+    head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$dir/store-password"
+    chmod 600 "$dir/store-password"
+    "$keytool" -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 30 \
+      -dname "CN=$KAFKA_HOST" -ext "SAN=IP:$KAFKA_HOST,DNS:localhost" \
+      -keystore "$dir/broker.p12" -storetype PKCS12 -storepass:file "$dir/store-password" >/dev/null 2>&1 \
+      || die "kafka: keytool could not make the broker's key pair"
+    "$keytool" -exportcert -rfc -alias broker -keystore "$dir/broker.p12" \
+      -storepass:file "$dir/store-password" -file "$dir/ca.pem" >/dev/null 2>&1 \
+      || die "kafka: keytool could not export the broker's certificate"
+    "$keytool" -importcert -noprompt -alias broker -file "$dir/ca.pem" -keystore "$dir/truststore.p12" \
+      -storetype PKCS12 -storepass:file "$dir/store-password" >/dev/null 2>&1 \
+      || die "kafka: keytool could not make the truststore"
+    chmod 644 "$dir/ca.pem"; chmod 755 "$dir"
+  fi
+  cat "$dir/store-password"
 }
 
 # curl options for the node: `elastic`'s password from a config on stdin, not the command line.
@@ -245,6 +282,7 @@ kafka_healthy() {
   py="$(kafka_python)" || return 0   # no client available: an open port is the best we can do
   # A metadata round trip proves the broker is serving, not just listening.
   # `timeout` bounds a client that hangs on a half-started broker.
+  KAFKA_LISTENER="$KAFKA_LISTENER" KAFKA_CA_FILE="$CONF_DIR/kafka/tls/ca.pem" \
   timeout 20 "$py" - "$KAFKA_HOST:$KAFKA_PORT" >/dev/null 2>&1 <<'PY'
 import sys
 from kafka import KafkaConsumer
@@ -252,9 +290,11 @@ from kafka import KafkaConsumer
 import os
 auth = {}
 if os.environ.get("KAFKA_SCRAM_PASSWORD"):
-    auth = {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-256",
+    auth = {"security_protocol": os.environ["KAFKA_LISTENER"], "sasl_mechanism": "SCRAM-SHA-256",
             "sasl_plain_username": os.environ.get("KAFKA_SCRAM_USER", "wirestream"),
             "sasl_plain_password": os.environ["KAFKA_SCRAM_PASSWORD"]}
+    if os.environ["KAFKA_LISTENER"] == "SASL_SSL":
+        auth["ssl_cafile"] = os.environ["KAFKA_CA_FILE"]
 c = KafkaConsumer(bootstrap_servers=sys.argv[1], request_timeout_ms=10000, **auth)
 try:
     c.topics()

@@ -1,4 +1,4 @@
-"""Authentication for real: Elasticsearch with x-pack security and Kafka with SASL/SCRAM.
+"""Authentication for real: Elasticsearch with x-pack security and Kafka with SASL/SCRAM over TLS.
 
 A stack of the test's own (its own STACK_DIR, data and ports; the artifacts are linked from
 the main `.stack/`) started by `deploy/stack.sh` with security on and fresh random secrets.
@@ -62,17 +62,28 @@ class Secured:
                 "ES_SECURITY": "true",
                 "ES_BOOTSTRAP_PASSWORD": self.elastic_password,
                 "KAFKA_SCRAM_PASSWORD": self.scram_password,
+                "KAFKA_TLS": "true",  # SASL_SSL: keytool's self-signed certificate for 127.0.0.1
             }
         )
+        self.kafka_ca = directory / "conf" / "kafka" / "tls" / "ca.pem"
 
     def secrets(self) -> list[str]:
         _, api_key_secret = base64.b64decode(self.api_key).decode().split(":", 1)
-        return [self.elastic_password, self.user_password, self.scram_password, self.api_key, api_key_secret]
+        store_password = (self.kafka_ca.parent / "store-password").read_text().strip()
+        return [
+            self.elastic_password,
+            self.user_password,
+            self.scram_password,
+            self.api_key,
+            api_key_secret,
+            store_password,
+        ]
 
     def kafka_overrides(self, password: str | None = None) -> dict[str, Any]:
         return {
             "kafka_bootstrap": self.kafka,
-            "kafka_security_protocol": "SASL_PLAINTEXT",
+            "kafka_security_protocol": "SASL_SSL",
+            "kafka_ca_file": self.kafka_ca,
             "kafka_sasl_mechanism": "SCRAM-SHA-256",
             "kafka_username": "wirestream",
             "kafka_password": password or self.scram_password,
