@@ -50,19 +50,20 @@ if not Doc.has_extension("places"):
 class PlaceResolver:
     """Pipeline component: resolves the doc's place mentions into doc._.places."""
 
-    def __init__(self) -> None:
-        self.gazetteer: Gazetteer | None = None
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.gazetteer is None:
-            raise RuntimeError("place resolver used before its gazetteer was loaded")
         doc._.places = resolve_places(doc, self.gazetteer)
         return doc
 
 
-@Language.factory("wirestream_places")
-def make_place_resolver(nlp: Language, name: str) -> PlaceResolver:
-    return PlaceResolver()
+@Language.factory("wirestream_places", default_config={"cache_dir": None})
+def make_place_resolver(nlp: Language, name: str, cache_dir: str | None) -> PlaceResolver:
+    """Configured through the factory: `cache_dir` is where the built GeoNames index is kept
+    (None: the settings' WIRESTREAM_GAZETTEER_CACHE_DIR)."""
+    directory = Path(cache_dir) if cache_dir else get_settings().gazetteer_cache_dir
+    return PlaceResolver(Gazetteer(load_index(directory)))
 
 
 def load_pipeline(model_name: str, cache_dir: Path | None = None) -> Language:
@@ -77,8 +78,7 @@ def load_pipeline(model_name: str, cache_dir: Path | None = None) -> Language:
             for alias in (entry.canonical, *entry.aliases)
         ]
     )
-    resolver = cast(PlaceResolver, nlp.add_pipe("wirestream_places", last=True))
-    resolver.gazetteer = Gazetteer(load_index(cache_dir or get_settings().gazetteer_cache_dir))
+    nlp.add_pipe("wirestream_places", last=True, config={"cache_dir": str(cache_dir) if cache_dir else None})
     return nlp
 
 
