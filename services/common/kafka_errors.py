@@ -9,7 +9,10 @@ security protocol does not match its listener: retried, but said so.
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kafka.errors import AuthorizationError, KafkaError
@@ -24,6 +27,31 @@ PROTOCOL = "WIRESTREAM_KAFKA_SECURITY_PROTOCOL"
 class Diagnosis:
     fatal: bool  # retrying cannot help
     line: str
+
+
+class _Refusals(logging.Handler):
+    """Keeps the non-retriable errors kafka-python logs while it retries its bootstrap."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.errors: list[KafkaError] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        self.errors += [a for a in args if isinstance(a, KafkaError) and not a.retriable]
+
+
+@contextmanager
+def refusals() -> Iterator[list[KafkaError]]:
+    """The errors behind a bootstrap timeout: kafka-python retries a refused SCRAM login until
+    it gives up with `KafkaTimeoutError` ("Unable to bootstrap"), logging the real reason."""
+    handler = _Refusals()
+    logger = logging.getLogger("kafka.net.manager")
+    logger.addHandler(handler)
+    try:
+        yield handler.errors
+    finally:
+        logger.removeHandler(handler)
 
 
 def accepts_connections(bootstrap: str, timeout: float = 2.0) -> bool:

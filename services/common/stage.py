@@ -26,7 +26,7 @@ from services.common.kafka import (
     gate_of,
     install_transport,
 )
-from services.common.kafka_errors import accepts_connections, diagnose
+from services.common.kafka_errors import accepts_connections, diagnose, refusals
 from services.common.metrics import (
     CONTENT_TYPE,
     StageMetrics,
@@ -116,10 +116,14 @@ class Stage:
         backoff = 1.0
         while True:  # a stage started before its broker waits for it instead of exiting
             try:
-                create_topics(self.settings, extra_compacted=changelogs, extra=tuple(self._internal_topics))
+                with refusals() as refused:
+                    create_topics(
+                        self.settings, extra_compacted=changelogs, extra=tuple(self._internal_topics)
+                    )
                 return
             except KafkaError as exc:
-                found = diagnose(self.settings, exc, accepts_connections(self.settings.kafka_bootstrap))
+                cause = refused[-1] if refused else exc  # a refused login hides behind a timeout
+                found = diagnose(self.settings, cause, accepts_connections(self.settings.kafka_bootstrap))
                 if found.fatal:  # a wrong password or option: retrying forever would hide it
                     log.error("stage=%s %s", self.name, found.line)
                     raise SystemExit(2) from None

@@ -3,6 +3,7 @@ that retrying cannot fix, each said in one line naming the setting to check."""
 
 from __future__ import annotations
 
+import logging
 import socket
 
 from kafka.errors import (
@@ -13,7 +14,7 @@ from kafka.errors import (
     UnsupportedSaslMechanismError,
 )
 
-from services.common.kafka_errors import accepts_connections, diagnose
+from services.common.kafka_errors import accepts_connections, diagnose, refusals
 from services.common.settings import Settings
 
 SASL = Settings(
@@ -48,3 +49,15 @@ def test_accepts_connections_tells_a_listening_port_from_a_closed_one() -> None:
         port = listening.getsockname()[1]
         assert accepts_connections(f"127.0.0.1:1,127.0.0.1:{port}")
     assert not accepts_connections(f"127.0.0.1:{port}", timeout=0.5)
+
+
+def test_a_refused_login_behind_a_bootstrap_timeout_is_found() -> None:
+    """kafka-python logs the refused SCRAM login and raises only "Unable to bootstrap"."""
+    logger = logging.getLogger("kafka.net.manager")
+    with refusals() as refused:
+        logger.warning(
+            "Bootstrap connection to %s failed: %s", "bootstrap-0", SaslAuthenticationFailedError()
+        )
+        logger.warning("Bootstrap connection to %s failed: %s", "bootstrap-0", KafkaTimeoutError())
+    assert [type(e) for e in refused] == [SaslAuthenticationFailedError]
+    assert diagnose(SASL, refused[-1], reachable=True).fatal
