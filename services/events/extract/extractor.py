@@ -53,16 +53,20 @@ class Extractor:
         wanted = [s for s in dict.fromkeys(sentences) if self._is_candidate(s)]
         return dict(zip(wanted, self.nlp.pipe([s.text for s in wanted]), strict=True))
 
-    def incidents(self, enriched: EnrichedArticle) -> list[Incident]:
-        lex, article = self.lex, enriched.article
-        entities = enriched.entities
-        named = named_countries(entities, article.body, lex)
-        context = ArticleContext(
+    def context(self, enriched: EnrichedArticle) -> ArticleContext:
+        entities, lex = enriched.entities, self.lex
+        named = named_countries(entities, enriched.article.body, lex)
+        return ArticleContext(
             entities=entities,
-            published_day=IncidentDate(article.published.date(), "week"),
+            published_day=IncidentDate(enriched.article.published.date(), "week"),
             countries=plausible_countries(entities, named, lex),
             country=article_country(entities, named, lex),
         )
+
+    def incidents(self, enriched: EnrichedArticle, context: ArticleContext | None = None) -> list[Incident]:
+        lex, article = self.lex, enriched.article
+        entities = enriched.entities
+        context = context or self.context(enriched)
         sentences = list(sentences_of(article.paragraphs))
         headline = headline_sentence(article.headline)
         parsed = self._parse([*sentences, *([headline] if headline else [])])
@@ -130,10 +134,8 @@ class Extractor:
         return [incident]
 
     def events(self, enriched: EnrichedArticle) -> list[Event]:
-        incidents = self.incidents(enriched)
-        named = named_countries(enriched.entities, enriched.article.body, self.lex)
-        countries = plausible_countries(enriched.entities, named, self.lex)
-        return build_events(enriched, incidents, self.lex, countries)
+        context = self.context(enriched)
+        return build_events(enriched, self.incidents(enriched, context), self.lex, context.countries)
 
 
 @lru_cache(maxsize=1)

@@ -112,14 +112,13 @@ def more_specific(a: Place | None, b: Place | None) -> Place | None:
 
 def named_countries(entities: list[Entity], body: str, lex: Lexicon) -> frozenset[str]:
     """Countries the article itself names (name, alias or demonym), among those of its
-    places and those the lexicon knows."""
-    named = set()
-    for country in {country_name(e.country, lex) for e in entities if e.country} | set(lex.demonyms.values()):
-        words = [country, *(w for w, c in lex.countries.items() if c == country)]
-        words += [d for d, c in lex.demonyms.items() if c == country]
-        if any(re.search(rf"\b{re.escape(w)}\b", body) for w in words):
-            named.add(country)
-    return frozenset(named)
+    places and those the lexicon knows; one pass of one pattern over the body."""
+    candidates = {country_name(e.country, lex) for e in entities if e.country} | set(lex.demonyms.values())
+    words = {w: c for w, c in lex.countries.items() if c in candidates}
+    words.update({d: c for d, c in lex.demonyms.items() if c in candidates})
+    words.update({c: c for c in candidates})
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+    return frozenset(words[m.group(0)] for m in pattern.finditer(body))
 
 
 def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexicon) -> frozenset[str]:
