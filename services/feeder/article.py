@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bs4 import BeautifulSoup
 from pydantic import ValidationError
 
 from schemas.articles import Article, PublishedFrom, RawArticle
@@ -18,6 +17,7 @@ from schemas.deadletter import DeadLetter
 from services.common.deadletter import dead_letter
 from services.common.text import fingerprint
 from services.feeder.errors import FeederError
+from services.feeder.markup import parse_markup
 from services.feeder.plaintext import find_dateline
 
 
@@ -84,7 +84,7 @@ def _plain(value: str) -> str:
     """Markup in a one-line field (a headline with `<script>`) is reduced to its text."""
     if "<" not in value and "&" not in value:
         return value
-    soup = BeautifulSoup(value, "html.parser")
+    soup = parse_markup(value)
     for tag in soup(["script", "style"]):
         tag.decompose()
     return soup.get_text(" ")

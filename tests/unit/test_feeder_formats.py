@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas.articles import Article, RawArticle
+from services.feeder.formats.html import html_to_text
 from services.feeder.reader import Rejected, read_file, read_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeder"
@@ -256,3 +257,9 @@ def test_one_bad_line_does_not_stop_the_others(tmp_path: Path) -> None:
     assert [type(i).__name__ for i in items] == ["RawArticle", "Rejected", "RawArticle"]
     rejected = items[1]
     assert isinstance(rejected, Rejected) and rejected.error.source == f"{path}:2"
+
+
+def test_markup_the_html_parser_rejects_is_read_as_text() -> None:
+    # Python's html.parser rejects a malformed declaration such as "<![" followed by a digit.
+    text = html_to_text("<p>Flooding closed the bridge <![7 overnight.</p>")
+    assert text.paragraphs and "Flooding closed the bridge" in " ".join(text.paragraphs)

@@ -1,6 +1,6 @@
 """HTML bodies to clean paragraphs and captions (feeds, ninjs `body_html`, NewsML-G2 XHTML).
 
-BeautifulSoup with Python's own `html.parser`: it takes any tag soup without raising, needs
+BeautifulSoup with Python's own `html.parser` (through `parse_markup`): it takes tag soup, needs
 no C library, and its tree API keeps block and caption handling short.
 """
 
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from schemas.articles import RawArticle
 from services.feeder.article import build_article
 from services.feeder.formats.text import decode_text
+from services.feeder.markup import parse_markup
 
 # Never body text: code, navigation, embeds and forms that news pages wrap around a story.
 _DROPPED = ["script", "style", "noscript", "template", "iframe", "nav", "aside", "form", "header", "footer"]
@@ -35,7 +36,7 @@ def _clean(text: str) -> str:
 
 def html_to_text(html: str) -> HtmlText:
     """Paragraphs from block elements, figure captions apart, page title and meta tags."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parse_markup(html)
     for tag in soup(_DROPPED):
         tag.decompose()
     captions = [c for c in (_clean(f.get_text()) for f in soup("figcaption")) if c]
