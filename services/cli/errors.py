@@ -7,10 +7,6 @@ import sys
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from elasticsearch import ApiError, AuthenticationException, AuthorizationException, NotFoundError
-from elasticsearch import ConnectionError as EsConnectionError
-from kafka.errors import KafkaError
-
 from services.common.settings import Settings
 
 
@@ -35,6 +31,11 @@ def es_servers(settings: Settings) -> str:
 
 def explain(error: Exception, settings: Settings) -> str | None:
     """The one line for a failure we recognise (None: not ours to explain)."""
+    # Imported here: every command (`wirestream health` too) imports this module, few fail.
+    from elasticsearch import ApiError, AuthenticationException, AuthorizationException, NotFoundError
+    from elasticsearch import ConnectionError as EsConnectionError
+    from kafka.errors import KafkaError
+
     where = f"Elasticsearch at {es_servers(settings)}"
     if isinstance(error, AuthenticationException):
         how = (
