@@ -139,6 +139,13 @@ def test_a_place_in_a_country_the_article_never_names_is_ignored() -> None:
     assert event.location is None
 
 
+def test_a_story_that_names_no_country_is_placed_by_its_only_place() -> None:
+    """A local paper never writes its own country: its one resolved town is where it happened."""
+    (event,) = events_of("A night guard was shot and killed outside a depot in Lagos early on Friday.")
+    assert event.location is not None and event.location.name == "Lagos"
+    assert event.fatalities.best == 1
+
+
 def test_two_places_of_one_unnamed_country_vouch_for_each_other() -> None:
     (event,) = events_of("A roadside bomb killed two rangers in Rueso district of Narathiwat on Friday.")
     assert event.location is not None and event.location.name == "Rueso"

@@ -124,9 +124,12 @@ def named_countries(entities: list[Entity], body: str, lex: Lexicon) -> frozense
 def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexicon) -> frozenset[str]:
     """Countries an incident may be placed in: those the article names, and those where
     two place names agree ("Rueso" and "Narathiwat" with no "Thailand" in the text); a
-    lone name elsewhere is a likelier gazetteer mix-up."""
+    lone name elsewhere is a likelier gazetteer mix-up, unless the story names no country at
+    all (a local paper's "Rocky Mount" needs no "United States")."""
     places = {(e.text, country_name(e.country, lex)) for e in entities if e.country}
     agreeing = Counter(country for _, country in places)
+    if not named:
+        return frozenset(agreeing)
     return named | {country for country, n in agreeing.items() if n >= 2}
 
 
@@ -155,8 +158,9 @@ def place_in_context(
 ) -> Place | None:
     """Where the story stands when an incident is told without a resolved place: the last
     resolved place named before its first sentence ("In Memphis, ... A man was shot on
-    Riverside Drive"), else the lede's."""
-    for sentence in reversed(sentences[:first]):
+    Riverside Drive"), else the lede's, else the first one named after it ("... police in
+    Springfield said")."""
+    for sentence in [*reversed(sentences[:first]), *sentences[first:]]:
         if (place := _resolved_place(sentence, entities, countries, lex)) is not None:
             return place
-    return lede_place(sentences, entities, countries, lex)
+    return None
