@@ -103,6 +103,12 @@ def mentions(
         for match in pattern.finditer(sentence):
             if side != GENERIC and found.is_source(match.start(), match.end()):
                 continue
+            if (
+                side in lex.responder_sides
+                and not lex.in_the_fight.match(sentence[match.end() :])
+                and not lex.fight_before.search(sentence[: match.start()])
+            ):
+                continue  # "police are investigating", "officers responded": not a side unless they fight
             where = _country_before(sentence, match.start(), lex, country) or "Unknown"
             name = GENERIC if side == GENERIC else lex.side_templates[side].format(country=where)
             found.add(name, match.start(), match.end(), side)

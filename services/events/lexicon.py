@@ -89,6 +89,9 @@ class Lexicon:
     weak_total: re.Pattern[str]
     grammar: CasualtyGrammar
     numbers: NumberTyping
+    responder_sides: frozenset[str]  # "police": sources and responders, a side only in the fight
+    in_the_fight: re.Pattern[str]  # what must follow such a mention for it to be a side ...
+    fight_before: re.Pattern[str]  # ... or come before it ("clashed with police")
 
 
 def _pairs(items: list[list[str]], flags: int = re.IGNORECASE) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -143,6 +146,9 @@ def _build(data: dict[str, Any]) -> Lexicon:
         running_total=_any(data["running_total_patterns"]),
         weak_total=_any(data["weak_total_patterns"]),
         grammar=_grammar(data["casualty_grammar"]),
+        responder_sides=frozenset(data["responder_sides"]),
+        in_the_fight=re.compile(data["in_the_fight"], re.IGNORECASE),
+        fight_before=re.compile(data["fight_before"], re.IGNORECASE),
         numbers=_numbers(data["numbers"]),
     )
 

@@ -216,3 +216,17 @@ def test_a_claim_day_is_not_the_incident_day() -> None:
     )
     assert event.date == date(2018, 5, 25)
     assert "Islamic State (claim)" in event.reported_by and event.actor1 == "Islamic State"
+
+
+def test_police_who_report_or_respond_are_not_a_side_and_a_lone_gunman_is_violence_against_civilians() -> (
+    None
+):
+    (event,) = events_of(
+        "A gunman shot and killed two shopkeepers in Lagos on Friday, police said, "
+        "and officers are investigating."
+    )
+    assert (event.event_type, event.sub_type) == ("Violence against civilians", "Attack")
+    assert event.actor2 is not None and event.actor2.startswith("Civilians")
+    assert "Police" not in f"{event.actor1} {event.actor2} {event.assoc_actors}"
+    (fight,) = events_of("Gunmen clashed with police in Lagos on Friday, killing three officers.")
+    assert "Police Forces of Nigeria" in (fight.actor1, fight.actor2)

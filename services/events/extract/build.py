@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from schemas.articles import EnrichedArticle
 from schemas.events import Event, Evidence, Fatalities, Figure, FigureKind, Location
+from services.events.actors import is_civilian
 from services.events.classify import CIVILIANS, classify
 from services.events.extract.grouping import Incident
 from services.events.extract.places import Place
@@ -88,8 +89,18 @@ def build_events(
         text = " ".join(named_it or [s.text for s in incident.sentences])
         event_type, sub_type = classify(text, incident.mentions)
         actor1, actor2, associated = sides(incident.mentions, event_type, sub_type)
-        if event_type == CIVILIANS and (actor2 is None or not actor2.startswith("Civilians")):
+        armed = {m.name for m in incident.mentions if not is_civilian(m)}
+        two_sides = len(armed) >= 2 or bool(lex.clash.search(text))
+        if event_type == CIVILIANS and (actor2 is None or not actor2.startswith("Civilians")) and two_sides:
             event_type, sub_type = "Battles", "Armed clash"  # no civilian target after all
+        elif (event_type, sub_type) == ("Battles", "Armed clash") and not two_sides and incident.figures:
+            # ACLED: a battle needs two armed, organised sides. Someone shooting people no armed
+            # side fights back for is violence against civilians.
+            event_type, sub_type = CIVILIANS, "Attack"
+            country = incident.country or "Unknown"
+            actor1 = actor1 or lex.side_templates["gunmen"].format(country=country)
+            if actor2 is None or actor2 == actor1:
+                actor2 = lex.side_templates["civilians"].format(country=country)
         place = incident.place.entity.canonical if incident.place else None
         killed, injured = fatalities(incident)
         events.append(
