@@ -49,7 +49,7 @@ SMALL_PLACE = 1000  # below this, a bare gazetteer hit needs the curated list or
 # A town outside every country the story names is kept only when it is this big and NER saw a
 # place there ("Berlin" in a story from Connecticut is Berlin, Connecticut; "Kherson" stays).
 FOREIGN_TOWN_POPULATION = 250_000
-COUNTRY_NAMED_TIMES = 2  # a country name NER called a person is a place when named this often
+COUNTRY_NAMED_TIMES = 1  # a country name NER called a person ("Mali") is the country
 MIN_VOTING_NAMES = 2  # a story's country is voted by at least this many of its place names
 # ... and this big when its name is an ordinary word ("Metro", "South", "North Park").
 FOREIGN_COMMON_WORD_POPULATION = 1_000_000
