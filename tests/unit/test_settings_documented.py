@@ -27,6 +27,8 @@ SCRIPT_VARIABLES = {
     "WIRESTREAM_ES_JAVA_HOME",
     "WIRESTREAM_ES_USER",
     "WIRESTREAM_PYTHON",
+    "WIRESTREAM_EVAL_DIR",  # eval/dev.py: where the third-party dev split is
+    "WIRESTREAM_EVAL_OUT",  # eval/dev.py: where its outputs go
     "WIRESTREAM_RUN_DIR",
     "WIRESTREAM_LOG_DIR",
 }
