@@ -218,6 +218,29 @@ def test_a_stage_reads_and_writes_with_credentials_from_settings(secured: Secure
         indexer.stop()
 
 
+def test_a_stage_with_a_wrong_kafka_password_stops_with_one_line(secured: Secured, tmp_path: Path) -> None:
+    """Kafka refusing the SCRAM login stops the stage with one line naming the settings to
+    check, instead of retrying forever as "not reachable yet"; the password never appears."""
+    wrong = "not-" + secrets.token_urlsafe(12)
+    overrides = {
+        **secured.kafka_overrides(password=wrong),
+        "topic_prefix": PREFIX,
+        "topic_partitions": 2,
+        "state_dir": tmp_path / "state",
+    }
+    stage = StageProcess("dedup", overrides, tmp_path)
+    try:
+        wait_for(lambda: stage.process.poll() is not None or None, 120, "the stage to stop", [])
+    finally:
+        stage.stop()
+    log = stage.log.read_text(errors="replace")
+    assert stage.process.returncode == 2, stage.tail()
+    (line,) = [row for row in log.splitlines() if "refused the client" in row]
+    assert "WIRESTREAM_KAFKA_PASSWORD" in line and f"Kafka at {secured.kafka}" in line
+    assert wrong not in log
+    assert "not reachable yet" not in log
+
+
 def test_no_secret_in_any_log_or_output(secured: Secured) -> None:
     """Runs last in this module: every log the stack and the stage wrote, and every CLI output."""
     texts = {"cli output": "\n".join(OUTPUTS)}
