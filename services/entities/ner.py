@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
@@ -144,7 +145,25 @@ def entities_of(doc: Doc) -> list[Entity]:
                 end=span.end_char,
             )
         )
-    return sorted(found, key=lambda e: e.start)
+    return sorted((_as_team(e, doc.text) for e in found), key=lambda e: e.start)
+
+
+_SCORE_AFTER = re.compile(r"[ \t]+\d{1,3}(?![\d.:/-])")
+_PROSE_WORD = re.compile(r"\b[a-z]{3,}\b")
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _as_team(entity: Entity, text: str) -> Entity:
+    """A town's name followed by a score on a results or standings line ("Plymouth 4 Exeter 1",
+    "Chester 4 1 1 2 6 7 4") is the club named after it: an organisation, not a place."""
+    if entity.label not in PLACE_LABELS or entity.place_type not in (None, "city"):
+        return entity
+    line_start = text.rfind("\n", 0, entity.start) + 1
+    line_end = text.find("\n", entity.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if not _SCORE_AFTER.match(text, entity.end) or _PROSE_WORD.search(line):
+        return entity
+    return Entity(text=entity.text, label="ORG", canonical=entity.text, start=entity.start, end=entity.end)
 
 
 def enrich(nlp: Language, articles: Sequence[UniqueArticle], batch_size: int) -> list[EnrichedArticle]:

@@ -17,7 +17,7 @@ from services.common.settings import Settings
 from services.entities.evidence import abbreviations, collect
 from services.entities.geonames import GeoIndex
 from services.entities.lexical import is_common
-from services.entities.ner import entities_of, load_pipeline
+from services.entities.ner import _as_team, entities_of, load_pipeline
 from services.entities.places import _trim
 
 
@@ -133,3 +133,23 @@ def test_span_edges_drop_headline_words_and_quotes(
 def test_a_foreign_town_named_with_its_country_stays(nlp: Language) -> None:
     found = resolved(nlp, "Russian forces shelled Kherson again, Ukraine's army said.")
     assert found["Kherson"].country_code == "UA"
+
+
+def _town(text: str, name: str) -> Entity:
+    start = text.index(name)
+    end = start + len(name)
+    return Entity(text=name, label="GPE", canonical=name, start=start, end=end, place_type="city")
+
+
+def test_a_town_with_a_score_on_a_results_line_is_its_club() -> None:
+    text = "Soccer results on Saturday :\n\nHalifax 2 Bolton 1\n\nStandings :\n\nBolton 4 3 1 0 9 2 10"
+    assert _as_team(_town(text, "Halifax"), text).label == "ORG"
+    standings = text.rindex("Bolton")
+    club = Entity(text="Bolton", label="GPE", canonical="Bolton", start=standings, end=standings + 6)
+    assert _as_team(club, text).label == "ORG"
+
+
+def test_a_town_followed_by_a_number_in_prose_stays_a_place() -> None:
+    text = "Police in Halifax 2 days ago found the car."
+    entity = _as_team(_town(text, "Halifax"), text)
+    assert entity.label == "GPE" and entity.place_type == "city"
