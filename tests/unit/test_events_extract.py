@@ -230,3 +230,12 @@ def test_police_who_report_or_respond_are_not_a_side_and_a_lone_gunman_is_violen
     assert "Police" not in f"{event.actor1} {event.actor2} {event.assoc_actors}"
     (fight,) = events_of("Gunmen clashed with police in Lagos on Friday, killing three officers.")
     assert "Police Forces of Nigeria" in (fight.actor1, fight.actor2)
+
+
+def test_the_dead_are_among_the_shot_and_separate_single_victims_add_up() -> None:
+    (event,) = events_of("Seven people were shot in Lagos on Friday, leaving one of them dead.")
+    assert (event.fatalities.best, event.injuries.best) == (1, 6)
+    (later,) = events_of("Two guards were shot in Lagos on Friday.", "One of them later died in hospital.")
+    assert (later.fatalities.best, later.injuries.best) == (1, 1)
+    (each,) = events_of("A baker was shot in the arm in Lagos on Friday; another man was shot in the leg.")
+    assert each.injuries.best == 2

@@ -61,9 +61,14 @@ def fatalities(incident: Incident) -> tuple[Fatalities, Fatalities]:
     injured = max(_totals(incident, "injured", False).values(), default=None)
     harmed = _totals(incident, "injured", True)
     if harmed:
-        sentence, most = harmed.most_common(1)[0]
-        alive = most if killed_totals.get(sentence) else max(0, most - (killed or 0))
-        injured = max(injured or 0, alive)
+        # "Seven people were shot, leaving one dead": the dead are among the shot, whether the
+        # sentence says so or another does ("He died at the hospital"); but "a man was shot and
+        # killed and a woman was shot" counts them apart (the harmed are not more than the dead).
+        where, most = harmed.most_common(1)[0]
+        dead_here = killed_totals.get(where, 0)
+        dead = dead_here if dead_here else (killed or 0)
+        alive = most - dead if most > dead or not dead_here else most
+        injured = max(injured or 0, max(0, alive))
     return _figure(killed), _figure(injured)
 
 

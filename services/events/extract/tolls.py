@@ -292,7 +292,7 @@ def tolls(
         if value is not None:
             clause = _sentence_index(victim.noun)
             counted.append((victim, Toll(kind, value, _side(victim.noun, found), victim.harm, clause)))
-    counted = _without_repeats(counted)
+    counted = _without_repeats(counted, lex)
     died = Counter[int]()
     for victim, toll in counted:
         if victim.subset:
@@ -300,13 +300,16 @@ def tolls(
     return [replace(t, value=max(0, t.value - died[t.clause])) if t.harm else t for _, t in counted]
 
 
-def _without_repeats(counted: list[tuple[_Victim, Toll]]) -> list[tuple[_Victim, Toll]]:
+def _without_repeats(counted: list[tuple[_Victim, Toll]], lex: Lexicon) -> list[tuple[_Victim, Toll]]:
     """The same count told again by another predicate of one sentence is a repeat (page
     furniture that runs a headline into the lede: "Blasts kill 30 ... At least 30 fighters were
     killed"), not more victims."""
     kept: dict[tuple[int, FigureKind, int, bool], int] = {}
     result = []
     for victim, toll in counted:
+        if victim.count is None and _stated_count(victim.noun, lex) is None:
+            result.append((victim, toll))  # "a man ...; another man ...": one each, never a repeat
+            continue
         key = (toll.clause, toll.kind, toll.value, toll.harm)
         if kept.setdefault(key, victim.predicate) != victim.predicate:
             continue
