@@ -15,20 +15,14 @@ from pathlib import Path
 
 from schemas.articles import EnrichedArticle
 from schemas.events import Event
-from services.events.assembly import Assembler
+from services.events.assembly import assemble_all
 from services.events.extract import extract_events
 
 
 def final_events(reports: list[Event]) -> list[list[tuple[str, int, str]]]:
-    assembler, latest = Assembler(), {}
-    for report in reports:
-        assembled = assembler.add(report)
-        latest[assembled.event.event_id] = assembled.event
-        for retired in assembled.retired:
-            latest.pop(retired, None)
-    # an event is the reports it holds: its evidence (article, offset, sentence), whatever its id
+    """Each final event as the reports it holds (its evidence), whatever its id."""
     return sorted(
-        sorted((x.article_id, x.start or 0, x.sentence) for x in e.evidence) for e in latest.values()
+        sorted((x.article_id, x.start or 0, x.sentence) for x in e.evidence) for e in assemble_all(reports)
     )
 
 

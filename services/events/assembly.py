@@ -278,3 +278,14 @@ class Assembler:
         assembled = assemble(report, self.regions.get(region, []), keep_days=None)
         self.regions[region] = assembled.groups
         return assembled
+
+
+def assemble_all(reports: list[Event]) -> list[Event]:
+    """What the compacted wire.events holds after these reports arrive in this order."""
+    assembler, latest = Assembler(), {}
+    for report in reports:
+        assembled = assembler.add(report)
+        latest[assembled.event.event_id] = assembled.event
+        for retired in assembled.retired:
+            latest.pop(retired, None)
+    return list(latest.values())

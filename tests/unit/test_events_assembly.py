@@ -6,8 +6,9 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from eval.events.shuffled import final_events
 from schemas.events import Event, Evidence, Fatalities, Location
-from services.events.assembly import Assembler, assemble, dump_groups, load_groups, matches, merge, region_of
+from services.events.assembly import assemble, dump_groups, load_groups, matches, merge, region_of
 
 MAYADEEN = Location(
     name="Mayadeen", country="Syria", admin1="Deir ez-Zor", lat=35.02, lon=40.45, precision="near"
@@ -149,26 +150,12 @@ def _incidents(seed: int) -> list[Event]:
     return reports
 
 
-def _final(reports: list[Event]) -> list[list[tuple[str, int, str]]]:
-    """What the compacted topic holds after assembling the reports in this order."""
-    assembler, latest = Assembler(), {}
-    for r in reports:
-        assembled = assembler.add(r)
-        latest[assembled.event.event_id] = assembled.event
-        for retired in assembled.retired:
-            latest.pop(retired, None)
-    # an event is the reports it holds: its evidence (article, offset, sentence), whatever its id
-    return sorted(
-        sorted((x.article_id, x.start or 0, x.sentence) for x in e.evidence) for e in latest.values()
-    )
-
-
 def test_the_same_reports_in_any_order_make_the_same_events() -> None:
     for seed in range(5):
         reports = _incidents(seed)
-        expected = _final(reports)
+        expected = final_events(reports)
         assert any(len({a for a, _, _ in event}) > 1 for event in expected)  # the property is about merging
         for shuffle in range(3):
             shuffled = reports[:]
             random.Random(seed * 10 + shuffle).shuffle(shuffled)
-            assert _final(shuffled) == expected
+            assert final_events(shuffled) == expected
