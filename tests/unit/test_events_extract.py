@@ -239,3 +239,11 @@ def test_the_dead_are_among_the_shot_and_separate_single_victims_add_up() -> Non
     assert (later.fatalities.best, later.injuries.best) == (1, 1)
     (each,) = events_of("A baker was shot in the arm in Lagos on Friday; another man was shot in the leg.")
     assert each.injuries.best == 2
+
+
+def test_a_later_claim_about_other_victims_does_not_replace_the_ledes_toll() -> None:
+    (event,) = events_of(
+        "Air strikes killed 25 civilians in Mayadeen on Wednesday, the Syrian Observatory for Human Rights said.",
+        "State media said the army killed 50 militants in the area.",
+    )
+    assert event.fatalities.best == 25

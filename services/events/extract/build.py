@@ -57,7 +57,7 @@ def fatalities(incident: Incident) -> tuple[Fatalities, Fatalities]:
     counts them counts no dead, the dead told elsewhere ("He died at the hospital") are among
     them. One article gives one figure; the UCDP range comes from merging reports (assembly)."""
     killed_totals = _totals(incident, "killed", False)
-    killed = max(killed_totals.values(), default=None)
+    killed = _killed(incident, killed_totals)
     injured = max(_totals(incident, "injured", False).values(), default=None)
     harmed = _totals(incident, "injured", True)
     if harmed:
@@ -70,6 +70,21 @@ def fatalities(incident: Incident) -> tuple[Fatalities, Fatalities]:
         alive = most - dead if most > dead or not dead_here else most
         injured = max(injured or 0, max(0, alive))
     return _figure(killed), _figure(injured)
+
+
+def _killed(incident: Incident, totals: Counter[tuple[Sentence, int]]) -> int | None:
+    """The largest total that counts the victims the story leads with: "over two dozen soldiers"
+    grows into "34 soldiers and 12 militants", but a later "killed 50 terrorists" (another side's
+    claim about other victims) does not replace the lede's "25 civilians"."""
+    sides: dict[tuple[Sentence, int], set[str]] = {}
+    for sentence, toll, _ in incident.figures:
+        if toll.kind == "killed" and not toll.harm and toll.side:
+            sides.setdefault((sentence, toll.clause), set()).add(toll.side)
+    lede = next((key for key in totals if key[0].in_body and totals[key]), None)
+    if lede is None:
+        return max(totals.values(), default=None)
+    led = sides.get(lede, set())
+    return max(value for key, value in totals.items() if not led or led <= sides.get(key, set()))
 
 
 def _figure(value: int | None) -> Fatalities:
