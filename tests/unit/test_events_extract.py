@@ -243,7 +243,8 @@ def test_the_dead_are_among_the_shot_and_separate_single_victims_add_up() -> Non
 
 def test_a_later_claim_about_other_victims_does_not_replace_the_ledes_toll() -> None:
     (event,) = events_of(
-        "Air strikes killed 25 civilians in Mayadeen on Wednesday, the Syrian Observatory for Human Rights said.",
+        "Air strikes killed 25 civilians in Mayadeen on Wednesday, "
+        "the Syrian Observatory for Human Rights said.",
         "State media said the army killed 50 militants in the area.",
     )
     assert event.fatalities.best == 25
