@@ -12,9 +12,11 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.load import scaled
 
 STACK_SCRIPT = ROOT / "deploy" / "stack.sh"
 MAIN_STACK = ROOT / ".stack"
+STACK_START_SECONDS = 300
 
 
 # Several checkouts on one machine each run their own private pair: ports come from the environment.
@@ -36,6 +38,9 @@ class PrivateStack:
             "KAFKA_CONTROLLER_PORT": str(kafka_port + 1),
             "ES_PORT": str(es_port),
             "ES_TRANSPORT_PORT": str(es_port + 100),
+            # stack.sh returns as soon as a server answers (or dies); this only bounds a hang,
+            # stretched on a loaded machine, where two JVMs can take minutes to answer.
+            "STACK_TIMEOUT": str(round(scaled(STACK_START_SECONDS))),
         }
 
     def _stack(self, *args: str) -> None:

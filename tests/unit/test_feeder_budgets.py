@@ -20,9 +20,13 @@ from services.feeder.errors import FeederError
 from services.feeder.limits import Limits
 from services.feeder.polling import Budget, CappedBody, FeedPoller
 from services.feeder.reader import Rejected
+from tests.load import scaled
 
 CAP = 1_000_000
-BUDGET = Budget(max_bytes=CAP, total_seconds=2.0, read_seconds=1.5)
+# One cap at a time, so a loaded machine cannot make a different cap fire first: the byte caps
+# with time to spare, the total-time cap with a per-read timeout the trickle never reaches.
+BYTES_BUDGET = Budget(max_bytes=CAP, total_seconds=scaled(60.0), read_seconds=scaled(30.0))
+TIME_BUDGET = Budget(max_bytes=CAP, total_seconds=scaled(2.0), read_seconds=scaled(30.0))
 LIMITS = Limits(max_file_bytes=CAP, max_story_chars=100_000, max_depth=50, max_int_digits=20)
 GOOD_FEED = (
     b"<rss version='2.0'><channel><title>Desk</title><item><guid>one</guid><title>Rain</title>"
@@ -79,15 +83,10 @@ def server() -> Iterator[str]:
     httpd.shutdown()
 
 
-def test_hostile_feeds_end_as_one_dead_letter_each_while_a_good_feed_keeps_being_polled(
-    server: str, tmp_path: Path
-) -> None:
-    hostile = {
-        f"{server}/huge": "as sent",
-        f"{server}/bomb": "after decompression",
-        f"{server}/trickle": "in total",
-    }
-    good = f"{server}/good"
+def poll_until_each_hostile_feed_polled_twice(
+    hostile: Sequence[str], good: str, budget: Budget, tmp_path: Path
+) -> tuple[list[RawArticle | Rejected], dict[str, int]]:
+    """What the poller published, and how often the good feed had been polled at each rejection."""
     published: list[RawArticle | Rejected] = []
     good_polls_when_rejected: dict[str, int] = {}
 
@@ -97,7 +96,7 @@ def test_hostile_feeds_end_as_one_dead_letter_each_while_a_good_feed_keeps_being
             if isinstance(item, Rejected):
                 good_polls_when_rejected[item.error.source] = poller.polls.get(good, 0)
 
-    poller = FeedPoller(FeedCheckpoint(tmp_path / "feeds.json"), publish, BUDGET, LIMITS)
+    poller = FeedPoller(FeedCheckpoint(tmp_path / "feeds.json"), publish, budget, LIMITS)
 
     async def run() -> None:
         task = asyncio.create_task(poller.run_all([*hostile, good], interval=0.05))
@@ -106,15 +105,37 @@ def test_hostile_feeds_end_as_one_dead_letter_each_while_a_good_feed_keeps_being
             await asyncio.sleep(0.05)
         task.cancel()
 
-    asyncio.run(asyncio.wait_for(run(), timeout=60))
+    asyncio.run(asyncio.wait_for(run(), timeout=scaled(120)))
+    return published, good_polls_when_rejected
+
+
+def assert_one_dead_letter_each(published: list[RawArticle | Rejected], reasons: dict[str, str]) -> None:
     rejected = [item for item in published if isinstance(item, Rejected)]
-    assert sorted(r.error.source for r in rejected) == sorted(hostile)
+    assert sorted(r.error.source for r in rejected) == sorted(reasons)
     for item in rejected:
-        assert hostile[item.error.source] in item.error.reason
+        assert reasons[item.error.source] in item.error.reason
     articles = [item for item in published if isinstance(item, RawArticle)]
     assert [a.article.headline for a in articles] == ["Rain"], "the good entry once, not once per poll"
+
+
+def test_huge_and_compressed_bomb_feeds_end_at_the_byte_caps(server: str, tmp_path: Path) -> None:
+    reasons = {f"{server}/huge": "as sent", f"{server}/bomb": "after decompression"}
+    published, _ = poll_until_each_hostile_feed_polled_twice(
+        list(reasons), f"{server}/good", BYTES_BUDGET, tmp_path
+    )
+    assert_one_dead_letter_each(published, reasons)
+
+
+def test_a_trickling_feed_ends_at_the_total_time_cap_while_a_good_feed_keeps_being_polled(
+    server: str, tmp_path: Path
+) -> None:
+    trickle = f"{server}/trickle"
+    published, good_polls_when_rejected = poll_until_each_hostile_feed_polled_twice(
+        [trickle], f"{server}/good", TIME_BUDGET, tmp_path
+    )
+    assert_one_dead_letter_each(published, {trickle: "in total"})
     # The slow feed's dead letter came after the good feed had been polled again meanwhile.
-    assert good_polls_when_rejected[f"{server}/trickle"] >= 2
+    assert good_polls_when_rejected[trickle] >= 2
 
 
 def test_capped_body_inflates_within_the_cap() -> None:
