@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime
 
 from schemas.deadletter import DeadLetter
+from services.common.text import clip
 
 # A dead letter must always fit its index: the key is a keyword (Elasticsearch refuses a term
 # over 32,766 bytes, and with it the record), the error a one-line text.
@@ -33,8 +34,8 @@ def dead_letter(
         text, encoding = base64.b64encode(raw).decode("ascii"), "base64"
     if isinstance(key, bytes):
         key = key.decode("utf-8", errors="replace")
-    if key is not None and len(key) > MAX_KEY_CHARS:
-        key = f"{key[: MAX_KEY_CHARS - 1]}…"  # a keyword field holds at most 32 KB
+    if key is not None:
+        key = clip(key, MAX_KEY_CHARS)  # a keyword field holds at most 32 KB
     return DeadLetter(
         stage=stage,
         error_type=type(error).__name__,

@@ -11,6 +11,12 @@ _NON_WORD = re.compile(r"[^\w\s]")
 _SPACE = re.compile(r"\s+")
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut (log lines,
+    error reasons, keyword fields)."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def normalise(text: str) -> str:
     """Lower case, NFKC, one kind of quote and dash, no punctuation, single spaces.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 
+from services.common.text import clip
+
 # C0/C1 controls and lone surrogates: a newline in a file name would forge a log line, a
 # surrogate (an undecodable byte of a file name) cannot be serialised to JSON at all.
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -16,7 +18,7 @@ def printable(text: str, limit: int = MAX_REASON_CHARS) -> str:
     escaped = _UNPRINTABLE.sub(
         lambda m: m.group().encode("unicode_escape", "backslashreplace").decode(), text
     )
-    return escaped if len(escaped) <= limit else f"{escaped[: limit - 1]}…"
+    return clip(escaped, limit)
 
 
 def path_name(path: os.PathLike[str] | str) -> str:

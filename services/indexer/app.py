@@ -9,7 +9,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from elasticsearch import ApiError, TransportError
 
@@ -21,7 +21,7 @@ from schemas.topics import DEADLETTER, DUPLICATES, ENRICHED, EVENTS
 from services.common.es import async_es_client, es_client
 from services.common.settings import get_settings
 from services.common.stage import ByteEvent, ByteStream, Stage, log
-from services.indexer.bulk import short, sources, unavailable_on_outage, until_available, write
+from services.indexer.bulk import short, sources, stored_documents, write
 from services.indexer.documents import (
     LIVING_FIELDS,
     Action,
@@ -101,17 +101,6 @@ async def index_articles(stream: ByteStream) -> None:
     await index_stream(stream, EnrichedArticle, article_action, "articles")
 
 
-async def stored_versions(index: str, ids: list[str]) -> dict[str, dict[str, Any] | None]:
-    """What the index holds of each event (version, first_seen, indexed); waits out outages."""
-
-    async def attempt() -> dict[str, dict[str, Any] | None]:
-        with unavailable_on_outage():
-            response = await client.mget(index=index, ids=ids, source_includes=list(LIVING_FIELDS))
-        return {doc["_id"]: doc.get("_source") if doc.get("found") else None for doc in response["docs"]}
-
-    return await until_available(attempt, settings.es_retry_max_seconds)
-
-
 @app.agent(events_topic)
 async def index_events(stream: ByteStream) -> None:
     """Living dataset: only a version the index does not hold yet is written, so `updated`
@@ -123,7 +112,9 @@ async def index_events(stream: ByteStream) -> None:
         for event, message in batch:
             owners[message.event_id].append(event)
         try:
-            stored = await stored_versions(index, list(owners))
+            stored = await stored_documents(
+                client, index, list(owners), LIVING_FIELDS, settings.es_retry_max_seconds
+            )
         except Exception as exc:  # refused, not unavailable (that is waited out)
             await dead_letter_all(exc, owners)
             continue

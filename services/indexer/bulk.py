@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch.helpers import async_bulk
 
+from services.common.text import clip
 from services.indexer.documents import Action
 
 log = logging.getLogger("wirestream.indexer")
@@ -41,8 +42,7 @@ MAX_LOG_CHARS = 500
 
 def short(text: object, limit: int = MAX_LOG_CHARS) -> str:
     """One bounded line for a log message or an error reason."""
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else f"{line[: limit - 1]}…"
+    return clip(" ".join(str(text).split()), limit)
 
 
 def id_problem(doc_id: object) -> str | None:
@@ -130,14 +130,22 @@ async def write(
     return await until_available(lambda: _bulk_once(client, actions, max_backoff), max_backoff)
 
 
+async def stored_documents(
+    client: AsyncElasticsearch, index: str, ids: Sequence[str], fields: Sequence[str], max_backoff: float
+) -> dict[str, dict[str, Any] | None]:
+    """`fields` of each stored document (None when it is absent), read in real time; waits out outages."""
+
+    async def attempt() -> dict[str, dict[str, Any] | None]:
+        with unavailable_on_outage():
+            response = await client.mget(index=index, ids=list(ids), source_includes=list(fields))
+        return {doc["_id"]: doc.get("_source", {}) if doc.get("found") else None for doc in response["docs"]}
+
+    return await until_available(attempt, max_backoff)
+
+
 async def sources(
     client: AsyncElasticsearch, index: str, ids: Sequence[str], field: str, max_backoff: float
 ) -> dict[str, Any]:
-    """`field` of each stored document (None when absent), read in real time; waits out outages."""
-
-    async def attempt() -> dict[str, Any]:
-        with unavailable_on_outage():
-            response = await client.mget(index=index, ids=list(ids), source_includes=[field])
-        return {doc["_id"]: doc.get("_source", {}).get(field) for doc in response["docs"]}
-
-    return await until_available(attempt, max_backoff)
+    """`field` of each stored document (None when absent or unset)."""
+    stored = await stored_documents(client, index, ids, [field], max_backoff)
+    return {doc_id: (source or {}).get(field) for doc_id, source in stored.items()}
