@@ -107,5 +107,7 @@ profile-entities: install up  ## py-spy samples of a live entities replica: shar
 	$(BIN)/python -m bench.profile_entities
 
 .PHONY: eval-dev
+# A variable, not $(or ...): make splits a function's arguments at commas, so the list would read as 'gva'.
+SETS ?= gva,fakes,conll,ecb
 eval-dev: install  ## offline mode over the third-party dev split (SETS=gva,conll; WIRESTREAM_EVAL_DIR), scored by its score.py
-	$(BIN)/python -m eval.dev --sets $(or $(SETS),gva,fakes,conll,ecb)
+	$(BIN)/python -m eval.dev --sets $(SETS)
