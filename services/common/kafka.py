@@ -23,6 +23,7 @@ from kafka.producer.future import FutureRecordMetadata
 
 from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, topic_of
+from services.common.backoff import delays
 from services.common.codec import encode
 from services.common.health import missing_topics
 from services.common.settings import Settings
@@ -159,7 +160,7 @@ class GatedConsumerThread(AIOKafkaConsumerThread):
         wanted = set(topics)
         self._ensure_consumer()
         gate = gate_of(self.app)
-        pause = GATE_RETRY_SECONDS[0]
+        pauses = delays(*GATE_RETRY_SECONDS)
         while True:
             missing = missing_topics(wanted, self.partitions_known)
             gate.waiting_for = frozenset(missing)
@@ -168,8 +169,7 @@ class GatedConsumerThread(AIOKafkaConsumerThread):
             log.warning("topics not in metadata yet, not joining the group: %s", ", ".join(sorted(missing)))
             await self.call_thread(self._refresh_metadata, wanted)
             if missing_topics(wanted, self.partitions_known):
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, GATE_RETRY_SECONDS[1])
+                await asyncio.sleep(next(pauses))
         await super().subscribe(wanted)
         gate.subscribed = True
 

@@ -15,6 +15,7 @@ from kafka.errors import KafkaError
 
 from schemas.base import WireModel
 from schemas.topics import ALL_TOPICS, DEADLETTER, TopicSpec, topic_of
+from services.common.backoff import delays
 from services.common.codec import CodecError, decode, encode
 from services.common.deadletter import dead_letter
 from services.common.health import Persisting, StallWatch, Verdict, WorkerView, unassigned_topics, verdict
@@ -113,8 +114,7 @@ class Stage:
         if not self.settings.kafka_create_topics:
             return  # an operator creates them; the consumer's start-up gate waits until they exist
         changelogs = tuple(t.changelog_topic.get_topic_name() for t in app.tables.values())
-        backoff = 1.0
-        while True:  # a stage started before its broker waits for it instead of exiting
+        for pause in delays(1.0, 30.0):  # a stage started before its broker waits for it instead of exiting
             try:
                 with refusals() as refused:
                     create_topics(
@@ -128,8 +128,7 @@ class Stage:
                     log.error("stage=%s %s", self.name, found.line)
                     raise SystemExit(2) from None
                 log.warning("stage=%s %s", self.name, found.line)
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
+                time.sleep(pause)
 
     def _health_view(self, readiness: bool) -> Callable[[Any, Any], Awaitable[Any]]:
         # Faust stores the handler as a View's `get`, so it must be a plain function

@@ -18,6 +18,7 @@ from schemas.base import WireModel
 from schemas.deadletter import DeadLetter
 from schemas.events import Event
 from schemas.topics import DEADLETTER, DUPLICATES, ENRICHED, EVENTS
+from services.common.backoff import delays
 from services.common.es import async_es_client, es_client
 from services.common.settings import get_settings
 from services.common.stage import ByteEvent, ByteStream, Stage, log
@@ -47,16 +48,14 @@ client = async_es_client(settings)
 
 async def create_indices() -> None:
     """Templates and aliases before the first write; waits while Elasticsearch is down."""
-    backoff = 0.5
-    while True:
+    for pause in delays(0.5, settings.es_retry_max_seconds):
         try:
             with es_client(settings) as sync_client:
                 await asyncio.to_thread(ensure_indices, sync_client, settings)
             return
         except (TransportError, ApiError) as exc:
             log.warning("stage=indexer cannot set up indices yet (%s); retrying", short(exc))
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, settings.es_retry_max_seconds)
+            await asyncio.sleep(pause)
 
 
 async def dead_letter_all(error: Exception, owners: dict[str, list[ByteEvent]]) -> None:

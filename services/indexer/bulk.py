@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch.helpers import async_bulk
 
+from services.common.backoff import delays
 from services.common.text import clip
 from services.indexer.documents import Action
 
@@ -108,14 +109,14 @@ async def _bulk_once(
 
 async def until_available(attempt: Callable[[], Awaitable[T]], max_backoff: float) -> T:
     """Run `attempt` until Elasticsearch answers, backing off while it is down or overloaded."""
-    backoff = min(0.5, max_backoff)
+    pauses = delays(min(0.5, max_backoff), max_backoff)
     while True:
         try:
             return await attempt()
         except Unavailable as exc:
-            log.warning("elasticsearch unavailable (%s); retrying in %.1fs", short(exc), backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, max_backoff)
+            pause = next(pauses)
+            log.warning("elasticsearch unavailable (%s); retrying in %.1fs", short(exc), pause)
+            await asyncio.sleep(pause)
 
 
 async def write(
