@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
 from elasticsearch import Elasticsearch
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -46,9 +45,6 @@ def safe_scrape(process: StageProcess) -> Samples:
         return {}
 
 
-# Known failing on main since the session of 2026-11-26 (found by the final fresh-clone CI run,
-# not yet diagnosed): see that session's closing note. Not strict, so a fix shows as XPASS.
-@pytest.mark.xfail(reason="regression found at the end of the 2026-11-26 session", strict=False)
 def test_two_entities_replicas_share_partitions_and_enrich_each_article_once(
     live_settings: Settings, overrides: dict[str, Any], es: Elasticsearch, tmp_path: Path
 ) -> None:
