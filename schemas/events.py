@@ -56,7 +56,9 @@ class Figure(WireModel):
 
 
 class Event(WireModel):
-    """`wire.events`, keyed by event id; the topic is compacted (latest version wins)."""
+    """`wire.events`, keyed by event id; the topic is compacted (latest version wins). A null
+    value (tombstone) under an event id retires that event: a later report joined it to another
+    event, which now carries its reports (`schemas.topics.EVENTS.tombstone`)."""
 
     schema_version: Literal[1] = 1
     event_id: str

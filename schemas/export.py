@@ -25,6 +25,8 @@ def render(spec: TopicSpec, model: type[WireModel] | None = None) -> str:
     schema = (model or spec.model).model_json_schema()
     schema["$id"] = f"wirestream/{schema_path(spec, model).name}"
     schema["x-kafka-key"] = spec.key
+    if spec.tombstone is not None:
+        schema["x-kafka-tombstone"] = spec.tombstone
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 

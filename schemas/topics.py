@@ -21,6 +21,11 @@ class TopicSpec:
     key: str  # why the key is what it is (exported into the JSON Schema)
     key_of: Callable[[Any], str]
     compacted: bool = False
+    tombstone: str | None = None  # what a null value means, on a compacted topic that takes them
+
+    def __post_init__(self) -> None:
+        if self.tombstone is not None and not self.compacted:
+            raise ValueError(f"{self.suffix}: only a compacted topic deletes a key with a tombstone")
 
     def name(self, prefix: str) -> str:
         return f"{prefix}.{self.suffix}"
@@ -48,6 +53,10 @@ EVENTS = TopicSpec(
     "event id; compacted, so it holds the latest version of every event",
     lambda m: m.event_id,
     compacted=True,
+    tombstone=(
+        "retired: a later report joined this event to another, which now holds its reports; "
+        "consumers delete what they built from the key"
+    ),
 )
 DEADLETTER = TopicSpec("deadletter", DeadLetter, "stage name", lambda m: m.stage)
 

@@ -249,6 +249,16 @@ class Stage:
         self.metrics.published(topic.get_topic_name())
         return delivery
 
+    async def retire(self, spec: TopicSpec, key: str) -> Awaitable[RecordMetadata]:
+        """Send a tombstone (`key`, null value) on a compacted topic: the key's message is gone
+        once the log is compacted, and consumers reading the topic delete what they built from it."""
+        if spec.tombstone is None:
+            raise ValueError(f"{spec.suffix} does not take tombstones")
+        topic = self.topics[spec]
+        delivery = await topic.send(key=key.encode(), value=None)
+        self.metrics.published(topic.get_topic_name())
+        return delivery
+
     async def send_dead_letter(
         self, error: BaseException, event: ByteEvent | None, payload: bytes | None = None
     ) -> None:
@@ -309,6 +319,21 @@ class Stage:
 
         Offsets are acknowledged only after the caller has finished with the batch.
         """
+        async for batch in self._batches(stream, model, size, tombstones=False):
+            yield cast(list[tuple[ByteEvent, M]], batch)
+
+    async def batches_with_tombstones(
+        self, stream: ByteStream, model: type[M], size: int
+    ) -> AsyncIterator[list[tuple[ByteEvent, M | None]]]:
+        """`batches` of a compacted topic whose contract allows tombstones: a null value comes
+        through as None (its key, `event.message.key`, says what was retired) instead of a
+        dead letter."""
+        async for batch in self._batches(stream, model, size, tombstones=True):
+            yield batch
+
+    async def _batches(
+        self, stream: ByteStream, model: type[M], size: int, tombstones: bool
+    ) -> AsyncIterator[list[tuple[ByteEvent, M | None]]]:
         # take_events is on faust.Stream, not on the StreamT protocol.
         take_events = cast(faust.Stream[bytes], stream).take_events
         async for events in take_events(size, within=self.settings.batch_seconds):
@@ -316,9 +341,13 @@ class Stage:
             self.stall.processed(time.monotonic())
             articles: dict[int, str | None] = {}
             batch_articles.set(articles)
-            batch: list[tuple[ByteEvent, M]] = []
+            batch: list[tuple[ByteEvent, M | None]] = []
             for event in events:
                 self.metrics.consumed(event.message.topic)
+                if tombstones and event.value is None:
+                    batch.append((event, None))
+                    articles[id(event)] = None
+                    continue
                 try:
                     message = decode(event.value, model)
                 except CodecError as exc:

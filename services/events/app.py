@@ -7,7 +7,8 @@ and the replica owning that partition matches it against the region's recent eve
 a changelog-backed table (same partitions as the topic, so table shard and partition
 move together). The merged event goes out on the compacted wire.events under its id. The
 table holds each event's reports, so a report that bridges two events joins them whatever the
-order (assembly.assemble, the same function offline mode runs).
+order (assembly.assemble, the same function offline mode runs); the event folded in is retired
+with a tombstone on wire.events, and the indexer deletes its document.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 
 from schemas.articles import EnrichedArticle
 from schemas.events import Event
-from schemas.topics import ENRICHED
+from schemas.topics import ENRICHED, EVENTS
 from services.common.codec import encode
 from services.common.settings import get_settings
 from services.common.stage import ByteStream, Stage
@@ -50,7 +51,7 @@ async def assemble_events(stream: ByteStream) -> None:
             assembled = assemble(report, load_groups(recent.get(region)))
             await stage.publish(assembled.event)
             for event_id in assembled.retired:
-                # Offline mode writes a tombstone here; the indexer does not take tombstones yet, so
-                # the stream says which event the retired one now lives in.
-                log.info("event %s folded into %s", event_id, assembled.event.event_id)
+                # After the event that now holds its reports, so a reader never misses both.
+                await stage.retire(EVENTS, event_id)
+                log.info("event %s folded into %s: tombstone sent", event_id, assembled.event.event_id)
             recent[region] = dump_groups(assembled.groups)

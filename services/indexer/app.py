@@ -29,7 +29,10 @@ from services.indexer.documents import (
     article_action,
     changed_events,
     deadletter_action,
+    delete_action,
     event_action,
+    event_writes,
+    retired_id,
     syndication_actions,
 )
 from services.indexer.mappings import ensure_indices
@@ -103,23 +106,33 @@ async def index_articles(stream: ByteStream) -> None:
 @app.agent(events_topic)
 async def index_events(stream: ByteStream) -> None:
     """Living dataset: only a version the index does not hold yet is written, so `updated`
-    moves when a report changed the event and a replay leaves it alone."""
+    moves when a report changed the event and a replay leaves it alone. A tombstone (an event
+    retired into another) deletes its document; deleting an absent one is fine, and a delete
+    waits out an unavailable Elasticsearch like any write."""
     index = settings.index("events")
     await create_indices()
-    async for batch in stage.batches(stream, Event, settings.bulk_size):
+    async for batch in stage.batches_with_tombstones(stream, Event, settings.bulk_size):
         owners: dict[str, list[ByteEvent]] = defaultdict(list)
+        messages: list[tuple[str, Event | None]] = []
         for event, message in batch:
-            owners[message.event_id].append(event)
+            try:
+                key = message.event_id if message is not None else retired_id(event.message.key)
+            except ValueError as exc:
+                await stage.send_dead_letter(exc, event)
+                continue
+            owners[key].append(event)
+            messages.append((key, message))
+        versions, retired = event_writes(messages)
+        ids = list(dict.fromkeys(e.event_id for e in versions))
         try:
-            stored = await stored_documents(
-                client, index, list(owners), LIVING_FIELDS, settings.es_retry_max_seconds
-            )
+            stored = await stored_documents(client, index, ids, LIVING_FIELDS, settings.es_retry_max_seconds)
         except Exception as exc:  # refused, not unavailable (that is waited out)
             await dead_letter_all(exc, owners)
             continue
         now = datetime.now(UTC)
-        changed = changed_events([message for _, message in batch], stored)
+        changed = changed_events(versions, stored)
         actions = [event_action(index, e, now, stored.get(e.event_id)) for e in changed]
+        actions += [delete_action(index, event_id) for event_id in retired]
         if actions:
             await write_batch(actions, owners)
 

@@ -73,10 +73,21 @@ async def _bulk_request(
             initial_backoff=0.5,
             max_backoff=max_backoff,
         )
+    return rejections(actions, errors)  # type: ignore[arg-type]
+
+
+def rejections(
+    actions: Sequence[Action], errors: Sequence[dict[str, dict[str, Any]]]
+) -> list[tuple[Action, dict[str, Any]]]:
+    """The actions Elasticsearch refused for their content, from the bulk helper's failed items
+    (`{operation: item}`). A 429/5xx item raises `Unavailable` (the batch is tried again); a
+    delete of a document that is not there is the outcome wanted, not a refusal."""
     by_id = {action["_id"]: action for action in actions}
     rejected = []
-    for error in errors:  # type: ignore[union-attr]
-        (item,) = error.values()
+    for error in errors:
+        ((operation, item),) = error.items()
+        if operation == "delete" and item.get("status") == 404:
+            continue
         if item.get("status") in RETRY_STATUSES:
             raise Unavailable(f"item {short(item.get('_id'), 80)} got {item.get('status')}")
         rejected.append((by_id[item["_id"]], item))
@@ -135,6 +146,9 @@ async def stored_documents(
     client: AsyncElasticsearch, index: str, ids: Sequence[str], fields: Sequence[str], max_backoff: float
 ) -> dict[str, dict[str, Any] | None]:
     """`fields` of each stored document (None when it is absent), read in real time; waits out outages."""
+
+    if not ids:
+        return {}  # Elasticsearch refuses an mget of nothing
 
     async def attempt() -> dict[str, dict[str, Any] | None]:
         with unavailable_on_outage():

@@ -143,6 +143,39 @@ def changed_events(events: Sequence[Event], stored: Mapping[str, Mapping[str, An
     return changed
 
 
+def event_writes(messages: Sequence[tuple[str, Event | None]]) -> tuple[list[Event], list[str]]:
+    """One batch of wire.events, in order, as (key, event or None for a tombstone): the
+    versions still to consider and the ids whose documents go. A tombstone ends everything its
+    key carried before it, so a key whose last message is a tombstone is deleted and a version
+    after a tombstone is written again (order decides, as compaction would)."""
+    versions: dict[str, list[Event]] = {}
+    deleted: dict[str, None] = {}  # ordered set
+    for key, message in messages:
+        if message is None:
+            versions.pop(key, None)
+            deleted[key] = None
+        else:
+            versions.setdefault(key, []).append(message)
+            deleted.pop(key, None)
+    return [event for kept in versions.values() for event in kept], list(deleted)
+
+
+def retired_id(key: bytes | None) -> str:
+    """The event id a tombstone on wire.events retires (its key)."""
+    if not key:
+        raise ValueError("tombstone without a key: no event to retire")
+    try:
+        return key.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"tombstone key is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+
+
+def delete_action(index: str, doc_id: str) -> Action:
+    """Remove a retired event's document; an absent one is already where it should be
+    (`bulk.write` does not count its 404 as a rejection)."""
+    return {"_op_type": "delete", "_index": index, "_id": doc_id}
+
+
 def deadletter_action(index: str, record: DeadLetter) -> Action:
     document = record.model_dump(mode="json", exclude={"schema_version"})
     document["indexed"] = datetime.now(UTC).isoformat()

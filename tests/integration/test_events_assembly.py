@@ -68,3 +68,45 @@ def test_two_agencies_make_one_event_and_another_town_a_second(
     other = next(e for e in found if e["version"] == 1)
     assert other["article_ids"] == ["reuters-1"] and other["location"]["name"] == "Abu Kamal"
     assert other["event_type"] == "Explosions/Remote violence"
+
+
+def _report(article_id: str, agency: str, killed: int, day: str) -> EnrichedArticle:
+    return enriched(
+        article_id,
+        agency,
+        f"Islamic State jihadists killed {killed} pro-government fighters near Mayadeen on {day}, "
+        "the Syrian Observatory for Human Rights said.",
+    )
+
+
+def test_an_event_retired_by_a_bridging_report_leaves_the_index(
+    live_settings: Settings, overrides: dict[str, Any], es: Elasticsearch, tmp_path: Path
+) -> None:
+    """Tuesday's and Thursday's reports are two days apart, two events; Wednesday's matches
+    both and joins them: the events stage publishes the joined event and a tombstone for the
+    other, and the indexer deletes the retired document."""
+    index = live_settings.index("events")
+    producer = reliable_producer(live_settings)
+    with running(["events", "indexer"], overrides, tmp_path) as stages:
+
+        def publish_and_wait(article: EnrichedArticle, what: str, check: Any) -> list[dict[str, Any]]:
+            send(producer, live_settings, article).get(timeout=30)
+            return wait_for(lambda: found if check(found := _events(es, index)) else None, 120, what, stages)
+
+        first = publish_and_wait(
+            _report("afp-2", "AFP", 12, "Tuesday"), "Tuesday's event", lambda f: len(f) == 1
+        )
+        publish_and_wait(
+            _report("ap-2", "AP", 14, "Thursday"), "Thursday's event apart", lambda f: len(f) == 2
+        )
+        found = publish_and_wait(
+            _report("reuters-2", "Reuters", 13, "Wednesday"),
+            "one event left after the bridge",
+            lambda f: len(f) == 1 and len(f[0]["article_ids"]) == 3,
+        )
+
+    producer.close()
+    (joined,) = found
+    assert joined["event_id"] == first[0]["event_id"]  # the event there first keeps its id
+    assert sorted(joined["article_ids"]) == ["afp-2", "ap-2", "reuters-2"]
+    assert joined["version"] == 3

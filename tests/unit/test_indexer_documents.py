@@ -16,7 +16,10 @@ from services.indexer.bulk import Unavailable, until_available
 from services.indexer.documents import (
     article_action,
     deadletter_action,
+    delete_action,
     event_action,
+    event_writes,
+    retired_id,
     syndication,
     syndication_actions,
 )
@@ -134,3 +137,30 @@ def test_until_available_lets_content_errors_through() -> None:
 
     with pytest.raises(ValueError):
         asyncio.run(until_available(attempt, max_backoff=0.01))
+
+
+def _version(seed_enriched: dict[str, EnrichedArticle], version: int) -> Any:
+    event = extract_events(next(iter(seed_enriched.values())))[0]
+    return event.model_copy(update={"version": version})
+
+
+def test_a_tombstone_deletes_what_its_key_carried_before_it(
+    seed_enriched: dict[str, EnrichedArticle],
+) -> None:
+    v1, v2 = _version(seed_enriched, 1), _version(seed_enriched, 2)
+    key = v1.event_id
+    # Retired after two versions in one batch: nothing to write, one delete.
+    assert event_writes([(key, v1), (key, v2), (key, None)]) == ([], [key])
+    # A version after the tombstone is written again and not deleted (order decides).
+    assert event_writes([(key, v1), (key, None), (key, v2)]) == ([v2], [])
+    # Another key's tombstone leaves this one's versions alone; a tombstone for an id never
+    # seen in the batch still deletes (its document came from an earlier batch).
+    assert event_writes([(key, v1), ("other", None)]) == ([v1], ["other"])
+    assert delete_action("events", "other") == {"_op_type": "delete", "_index": "events", "_id": "other"}
+
+
+def test_a_tombstone_names_its_event_by_key_or_is_refused() -> None:
+    assert retired_id(b"abc123") == "abc123"
+    for key, reason in ((None, "without a key"), (b"", "without a key"), (b"\xff", "not UTF-8")):
+        with pytest.raises(ValueError, match=reason):
+            retired_id(key)

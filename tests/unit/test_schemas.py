@@ -7,7 +7,7 @@ import pytest
 from schemas.articles import RawArticle
 from schemas.base import WireModel
 from schemas.export import render, schema_path, versions
-from schemas.topics import ALL_TOPICS, RAW, TopicSpec
+from schemas.topics import ALL_TOPICS, EVENTS, RAW, TopicSpec
 from services.common.codec import CodecError, decode, encode
 from services.common.deadletter import dead_letter
 from services.feeder.reader import read_paths
@@ -73,3 +73,11 @@ def test_models_reject_unknown_fields() -> None:
     data["surprise"] = 1
     with pytest.raises(CodecError, match="surprise"):
         decode(json.dumps(data).encode(), RawArticle)
+
+
+def test_only_the_events_topic_takes_tombstones_and_its_schema_says_what_one_means() -> None:
+    assert [spec.suffix for spec in ALL_TOPICS if spec.tombstone] == ["events"]
+    assert "retired" in json.loads(render(EVENTS))["x-kafka-tombstone"]
+    assert "x-kafka-tombstone" not in json.loads(render(RAW))
+    with pytest.raises(ValueError, match="only a compacted topic"):
+        TopicSpec("x", RawArticle, "id", lambda m: "", tombstone="gone")
