@@ -4,7 +4,7 @@ Evidence is read from the text, not guessed from candidates: countries named (na
 demonyms), states and provinces named in full or abbreviated ("Fla.", "Ont.", "Kansas City,
 MO"), and the qualifier right after a place name ("Richmond, Ind.", "Quincy, Washington",
 "Burke County, Georgia"). Resolution then prefers a candidate inside a named state and asks a
-foreign homonym for evidence of its country (places.py).
+foreign homonym for evidence of its country (places/).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from services.entities.geonames import GeoIndex, fold
+from services.entities.geonames.folding import fold
+from services.entities.geonames.index import GeoIndex
 from services.entities.lexical import is_common
 
 ABBREVIATIONS_FILE = Path(__file__).parent / "data" / "admin1_abbreviations.json"

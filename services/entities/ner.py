@@ -15,8 +15,9 @@ from schemas.articles import EnrichedArticle, Entity, EntityLabel, UniqueArticle
 from schemas.precision import PlacePrecision
 from services.common.settings import get_settings
 from services.entities.gazetteer import KnownEntity, alias_index, demonyms, known_entities
-from services.entities.geonames import load_index
-from services.entities.places import Gazetteer, Resolved, resolve_places
+from services.entities.geonames.cache import load_index
+from services.entities.places.ranking import Gazetteer
+from services.entities.places.resolve import Resolved, resolve_places
 
 KEPT_LABELS: frozenset[str] = frozenset(
     {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"}

