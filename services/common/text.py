@@ -43,10 +43,17 @@ def jaccard(a: set[str], b: set[str]) -> float:
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*)\.$")
 _ABBREVIATION_TAIL = 40  # characters before a break that can hold an abbreviation
+# "shot at 8:45 p.m. Friday", "at 10 a.m. Sept. 3": a clock time's "p.m." runs on into its day.
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+_DAY_AFTER_CLOCK = re.compile(
+    r"[\"“‘]?(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\b"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\b\.?\s*\d"
+)
 
 
 def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph; a break after "Col." or "U.S." is not a sentence end."""
+    """Sentences of a paragraph; a break after "Col." or "U.S.", or after a clock time's "p.m."
+    followed by its day ("8 p.m. Friday"), is not a sentence end."""
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(paragraph):
@@ -54,6 +61,8 @@ def split_sentences(paragraph: str) -> list[str]:
         # tail keeps a paragraph of many "U.S." breaks linear instead of quadratic.
         tail = paragraph[max(start, match.start() - _ABBREVIATION_TAIL) : match.start()].rstrip()
         if _ABBREVIATION.search(tail.rstrip('"”’')):
+            continue
+        if _CLOCK.search(tail) and _DAY_AFTER_CLOCK.match(paragraph, match.end()):
             continue
         sentences.append(paragraph[start : match.end()].strip())
         start = match.end()

@@ -63,6 +63,11 @@ _SPAN_END = re.compile(
 )
 
 
+# How far back a story's undated incident reaches: the week before publication, as "Monday"
+# written in a Sunday paper does.
+UNDATED_REACH = timedelta(days=6)
+
+
 @dataclass(frozen=True)
 class IncidentDate:
     day: date
@@ -71,6 +76,19 @@ class IncidentDate:
 
     def overlaps(self, other: IncidentDate) -> bool:
         return self.day <= (other.through or other.day) and other.day <= (self.through or self.day)
+
+    def same_time(self, other: IncidentDate) -> bool:
+        """Could be one incident's time: overlapping days, or a story's undated incident (its
+        publication week) and a day of the week before publication ("A boy was shot." ...
+        "It happened Monday night.")."""
+        if self.overlaps(other):
+            return True
+        week, day = (self, other) if self.precision == "week" else (other, self)
+        return (
+            week.precision == "week"
+            and day.precision == "day"
+            and timedelta(0) <= week.day - day.day <= UNDATED_REACH
+        )
 
 
 def _latest_weekday(weekday: int, published: date) -> date:

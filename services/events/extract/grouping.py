@@ -124,14 +124,33 @@ class Grouper:
         tolls = self.read_tolls(sentence, found) if anchors else []
         if tolls or (incident_word and own_date):
             self._reading(index, own_date, place, country, found, tolls)
-        else:
-            self._mention(index, bool(incident_word), bool(about_it), place, found)
+            return
+        # A sentence about the casualties or the incident ("The shooting happened Monday.") dates it.
+        day = own_date if dated and anchors else None
+        if (
+            day is not None
+            and not self.incidents
+            and (self.context is None or self.context.precision != "day")
+        ):
+            # "Two teens are recovering after they were shot Saturday night.": the lede's day,
+            # for a reading that follows without its own ("... two boys were shot after ...").
+            self.context = day
+        self._mention(index, day, bool(incident_word), bool(about_it), place, found)
 
     def _mention(
-        self, index: int, incident_word: bool, about_it: bool, place: Place | None, found: list[Mention]
+        self,
+        index: int,
+        day: IncidentDate | None,
+        incident_word: bool,
+        about_it: bool,
+        place: Place | None,
+        found: list[Mention],
     ) -> None:
         sentence = self.sentences[index]
         separate = bool(self.lex.separate_incident.search(sentence.text))
+        if day is not None and not separate and self._undated_just_before(day, place):
+            # "Two guards were shot." then "The shooting happened about 8 p.m. Monday.": its day.
+            self.incidents[-1].when = day
         if (
             self.state is State.FOLLOWING
             and about_it
@@ -148,6 +167,12 @@ class Grouper:
         elif incident_word and self.state is not State.FOLLOWING:
             self.lead_in = (index, found, place)
             self.state = State.LEAD_IN
+
+    def _undated_just_before(self, when: IncidentDate, place: Place | None) -> bool:
+        if self.state is not State.FOLLOWING or not self.incidents:
+            return False
+        last = self.incidents[-1]
+        return last.when.precision != "day" and last.when.same_time(when) and compatible(last.place, place)
 
     def _reading(
         self,
@@ -171,6 +196,10 @@ class Grouper:
                 (i for i in self.incidents if i.when.overlaps(when) and compatible(i.place, place)), None
             )
         )
+        if target is None and not separate and not tolls and self._undated_just_before(when, place):
+            # "Two guards were shot." then "The shooting happened Wednesday.": the incident just
+            # told, dated; not a second incident with nothing counted.
+            target = self.incidents[-1]
         if target is None:
             target = Incident(when=when, place=place, country=country)
             self.incidents.append(target)
