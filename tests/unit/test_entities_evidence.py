@@ -153,3 +153,44 @@ def test_a_town_followed_by_a_number_in_prose_stays_a_place() -> None:
     text = "Police in Halifax 2 days ago found the car."
     entity = _as_team(_town(text, "Halifax"), text)
     assert entity.label == "GPE" and entity.place_type == "city"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile said on Monday it would send troops.",  # the model says ORG
+        "Nigeria said on Monday it would send troops.",  # the model says nothing
+    ],
+)
+def test_a_country_name_is_no_ordinary_word(nlp: Language, text: str) -> None:
+    """Country names are frequent words (wordfreq) because countries are named often: the
+    ordinary-word rule must not stop a country the model mislabelled."""
+    name = text.split()[0]
+    entity = resolved(nlp, text)[name]
+    assert entity.precision == "country" and entity.country == name
+
+
+def test_a_name_of_someone_named_in_full_stays_that_person(nlp: Language) -> None:
+    text = "Chad Morris scored twice before halftime. Chad then left the game with an injury."
+    assert "Chad" not in resolved(nlp, text)
+
+
+def test_one_sense_per_story_for_a_place_named_with_place_syntax(nlp: Language) -> None:
+    """The second mention, tagged ORG without place syntax, is the place the first one is."""
+    text = (
+        "Gunmen attacked a bar in the state of Sinaloa, killing six. "
+        "Sinaloa has been torn by a feud between two factions."
+    )
+    places = [e for e in entities_of(nlp(text)) if e.text == "Sinaloa"]
+    assert len(places) == 2 and all(e.country == "Mexico" and e.lat is not None for e in places)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Troops shelled the countryside of Homs, residents said.", "Homs", "Syria"),
+        ("Fighters took the police post in Shan state's Kyaukme township on Friday.", "Kyaukme", "Myanmar"),
+    ],
+)
+def test_countryside_and_township_are_place_words(nlp: Language, text: str, name: str, country: str) -> None:
+    assert resolved(nlp, text)[name].country == country

@@ -34,7 +34,10 @@ def accept_scanned(
     if span.text in CONNECTORS or (len(span) == 1 and span[0].is_stop):
         return False
     # "Thursday", "June", "Metro", "Minister", "Canadian": ordinary words need place syntax.
-    if is_common([t.text for t in span]) and not place_syntax(span, evidence):
+    # Not a country's name: "Kenya" or "Nigeria" is frequent because countries are named often,
+    # and no ordinary word is spelt like one.
+    ordinary = place.place_type != "country" and is_common([t.text for t in span])
+    if ordinary and not place_syntax(span, evidence):
         return False
     in_context = context[place.country_code] > 0
     if place.curated or place.place_type == "country":

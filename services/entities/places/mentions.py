@@ -84,10 +84,15 @@ def scanned_places(
     context: Counter[str],
     taken: list[bool],
     evidence: Evidence,
+    placed: set[str],
 ) -> list[Found]:
+    """Gazetteer hits among the capitalised runs NER did not settle; `placed` holds the folded
+    names already resolved in the story (one sense per story), and grows with what is found."""
     found: list[Found] = []
     pending: list[Found] = []
     ents_by_token = {k: ent for ent in ents for k in range(ent.start, ent.end)}
+    # Words of the people the story names in full: a later "Jordan" alone is that person.
+    person_words = {t.text for e in ents if e.label_ == "PERSON" and len(e) > 1 for t in e}
     for start, end in scan_names(words, taken):
         text = words.span_text(start, end)
         if any(taken[start:end]) or text in gazetteer.index.demonyms or inside_name(words, start, end):
@@ -116,16 +121,23 @@ def scanned_places(
         if best is None or not accept_scanned(best[0], best[1], span, context, labelled, evidence):
             continue
         _, kind = strip_kind(span)
+        syntax = place_syntax(span, evidence)
+        person = named is None or named.label_ == "PERSON"
+        if person and text in person_words and not syntax:
+            continue
         if (
             named is not None
             and named.label_ in ("PERSON", "ORG")
-            and not place_syntax(span, evidence)
+            and not syntax
+            # The same name placed elsewhere in the story ("the state of X ... X has had").
+            and fold(text) not in placed
             and not outweighs_name(best[0], best[1], rare, context, named.label_)
         ):
             if named.label_ == "PERSON" and rare and best[1] == 1.0 and best[0].place_type != "country":
                 pending.append((span, best[0], best[1], kind))  # may agree with another
             continue
         found.append((span, best[0], best[1], kind))
+        placed.add(fold(text))
         context[best[0].country_code] += 1  # "Zaporizhzhia" makes "Enerhodar" Ukrainian
         for k in range(start, end):
             taken[k] = True
@@ -135,6 +147,7 @@ def scanned_places(
         agrees = agreeing[place.country_code] >= MIN_VOTING_NAMES or context[place.country_code] > 0
         if agrees and not any(taken[span.start : span.end]):
             found.append((span, place, similarity, kind))
+            placed.add(fold(span.text))
             context[place.country_code] += 1
             taken[span.start : span.end] = [True] * len(span)
     return found

@@ -66,9 +66,10 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     _unambiguous_admin1s(found, gazetteer, evidence)
     # What NER placed tells which country the story is about; then the scan, then a re-ranking.
     context.update(place.country_code for _, place, _, _ in found)
-    scanned = scanned_places(doc, ents, words, gazetteer, context, taken, evidence)
+    placed = {fold(span.text) for span, _, _, _ in found}
+    scanned = scanned_places(doc, ents, words, gazetteer, context, taken, evidence, placed)
     if scanned:  # a later "Bamako" vouches for an earlier "Kayes": scan once more
-        scanned += scanned_places(doc, ents, words, gazetteer, context, taken, evidence)
+        scanned += scanned_places(doc, ents, words, gazetteer, context, taken, evidence, placed)
     found += scanned
     chosen: list[tuple[Span, Place, PlaceType | None, bool]] = []
     for span, first, _, kind in found:

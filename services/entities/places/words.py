@@ -13,8 +13,9 @@ CITY_WORDS = frozenset({"city", "town", "village"})
 ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department"})
 # A district is mostly named after its main town ("the Kathua district"): that town is a
 # closer guess than the centre of the province around it.
-DISTRICT_WORDS = frozenset({"district"})
-AREA_WORDS = frozenset({"port", "outskirts", "suburbs", "county", "parish", "mayor"})  # "the port of X"
+DISTRICT_WORDS = frozenset({"district", "township"})
+# "the port of X", "the countryside of X"
+AREA_WORDS = frozenset({"port", "outskirts", "suburbs", "countryside", "county", "parish", "mayor"})
 CONNECTORS = frozenset(
     {"al", "el", "ez", "as", "ar", "ad", "de", "del", "la", "le", "-", "da", "do", "dos", "das"}
 )
