@@ -19,13 +19,17 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import Enum
 
 from schemas.events import Event, Fatalities, Location
-from schemas.precision import TOWN_LEVEL, finer
+from schemas.precision import TOWN_LEVEL, finer, rank
 from services.common.geo import haversine_km
+from services.events.dates import UNDATED_REACH
+from services.events.lexicon import lexicon
 
 DATE_TOLERANCE = timedelta(days=1)
 SAME_PLACE_KM = 25.0
+COUNTY_KM = 40.0  # how far from a county's point a town of that county may lie
 TOLL_SPREAD = 2  # two reports of one incident: the higher toll at most twice the lower ...
 TOLL_SLACK = 2  # ... plus this many (one dead and three dead can be one shooting)
 KEEP_DAYS = 14  # how long an event stays matchable, counted back from the newest in its region
@@ -80,22 +84,57 @@ def _km(a: Location, b: Location) -> float | None:
     return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
-def same_place(a: Location | None, b: Location | None) -> bool:
-    """Two towns must be the same town (or within SAME_PLACE_KM); a governorate-level
-    report matches any town in that governorate. Reports without a place cannot be told
-    apart from any other incident that day, so they stay on their own."""
+class Where(Enum):
+    SAME = "same"  # one place: the same name, or two towns within SAME_PLACE_KM
+    WITHIN = "within"  # a coarser place that holds the finer one, as far as a report can tell
+    APART = "apart"
+
+
+def place_relation(a: Location | None, b: Location | None) -> Where:
+    """Two towns must be the same town (or within SAME_PLACE_KM); a governorate holds any town
+    of its own, a county (admin2) a town within COUNTY_KM of its point; two different counties
+    or governorates are apart. Reports without a place, or placed only in a country, cannot be
+    told apart from any other incident that day, so they stay on their own."""
     if a is None or b is None or "country" in (a.precision, b.precision):
-        return False  # a whole country is no place to tell two incidents of one day apart
+        return Where.APART  # a whole country is no place to tell two incidents of one day apart
     if a.name == b.name:
-        return True
-    if a.precision in TOWN_LEVEL and b.precision in TOWN_LEVEL:
-        distance = _km(a, b)
-        return distance is not None and distance <= SAME_PLACE_KM
-    return a.admin1 is not None and a.admin1 == b.admin1
+        return Where.SAME
+    coarse, fine = sorted((a, b), key=lambda where: rank(where.precision))
+    if fine.precision not in TOWN_LEVEL:
+        return Where.APART  # two counties, two governorates, a county and another state's county
+    distance = _km(a, b)
+    if coarse.precision in TOWN_LEVEL:
+        return Where.SAME if distance is not None and distance <= SAME_PLACE_KM else Where.APART
+    if coarse.admin1 is None or coarse.admin1 != fine.admin1:
+        return Where.APART
+    if coarse.precision == "admin2" and (distance is None or distance > COUNTY_KM):
+        return Where.APART
+    return Where.WITHIN
+
+
+def _same_name(a: Location | None, b: Location | None) -> bool:
+    return a is not None and b is not None and a.name == b.name
+
+
+def _alike(a: Event, b: Event) -> bool:
+    return _same_name(a.location, b.location) and (a.fatalities.best, a.injuries.best) == (
+        b.fatalities.best,
+        b.injuries.best,
+    )
+
+
+def same_place(a: Location | None, b: Location | None) -> bool:
+    return place_relation(a, b) is not Where.APART
 
 
 def _actors(event: Event) -> set[str]:
     return {a for a in (event.actor1, event.actor2, *event.assoc_actors) if a}
+
+
+def _named_actors(event: Event) -> set[str]:
+    """The sides with a name of their own (not "Civilians (Syria)")."""
+    anonymous = lexicon().anonymous_sides
+    return {a for a in _actors(event) if not anonymous.fullmatch(a)}
 
 
 def already_merged(new: Event, known: Event) -> bool:
@@ -118,6 +157,17 @@ def _dates_agree(a: Event, b: Event) -> bool:
     return abs(a.date - b.date) <= DATE_TOLERANCE
 
 
+def _undated_before(a: Event, b: Event) -> bool:
+    """One report states no day (it is dated by its publication week) and the other's day is in
+    the week before that publication: the same incident if the rest agrees closely."""
+    undated, dated = (a, b) if a.date_precision == "week" else (b, a)
+    return (
+        undated.date_precision == "week"
+        and dated.date_precision == "day"
+        and timedelta(0) <= undated.date - dated.date <= UNDATED_REACH + DATE_TOLERANCE
+    )
+
+
 def _tolls_agree(a: Event, b: Event) -> bool:
     """Reports of one incident differ on the toll, but not by more than TOLL_SPREAD times (plus
     TOLL_SLACK); a report without a toll agrees with any."""
@@ -128,10 +178,6 @@ def _tolls_agree(a: Event, b: Event) -> bool:
     return high <= TOLL_SPREAD * low + TOLL_SLACK
 
 
-def _finest(location: Location | None) -> bool:
-    return location is not None and location.precision in TOWN_LEVEL
-
-
 def matches(new: Event, known: Event) -> bool:
     """Two reports of one incident: symmetric, so groups do not depend on arrival order. A town
     and its governorate only match when both reports name a side in common (ACLED matches on the
@@ -139,17 +185,17 @@ def matches(new: Event, known: Event) -> bool:
     if set(new.article_ids) & set(known.article_ids):
         # One article's incidents were already told apart by the extractor.
         return already_merged(new, known) or already_merged(known, new)
-    if not _dates_agree(new, known):
+    close = _dates_agree(new, known)
+    if not (close or _undated_before(new, known)):
         return False
-    if not same_place(new.location, known.location):
-        return False
+    where = place_relation(new.location, known.location)
+    if where is Where.APART or (not close and not _alike(new, known)):
+        return False  # a report without its day joins only a report of the very same place and toll
     same_type = new.event_type == known.event_type or {new.event_type, known.event_type} <= VIOLENCE
     if not (same_type and _sides_agree(new, known) and _tolls_agree(new, known)):
         return False
-    exact = _finest(new.location) == _finest(known.location) or (
-        new.location is not None and known.location is not None and new.location.name == known.location.name
-    )
-    return exact or bool(_actors(new) & _actors(known))
+    # "Civilians (United States)" in common says nothing: every shooting in the state has them.
+    return where is Where.SAME or bool(_named_actors(new) & _named_actors(known))
 
 
 def _lowest(values: list[int | None]) -> int | None:

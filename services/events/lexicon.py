@@ -51,6 +51,9 @@ class Lexicon:
     demonyms: dict[str, str]  # "Syrian" -> "Syria"
     countries: dict[str, str]  # country name or alias -> country
     side_templates: dict[str, str]
+    # Sides named only by who they are in a country ("Civilians (Syria)", "Unidentified Armed
+    # Group (United States)"): one such side in common does not make two reports one incident.
+    anonymous_sides: re.Pattern[str]
     side_words: tuple[tuple[str, re.Pattern[str]], ...]
     generic_words: frozenset[str]  # "militants": a side, not a name
     attacker_after: re.Pattern[str]
@@ -109,6 +112,7 @@ def _build(data: dict[str, Any]) -> Lexicon:
         demonyms={demonym: country for country, demonym in data["countries"].items()},
         countries=countries,
         side_templates=data["side_templates"],
+        anonymous_sides=_anonymous(data["side_templates"], data["anonymous_sides"]),
         side_words=tuple((side, _words(words)) for side, words in data["side_words"].items()),
         generic_words=frozenset(w.lower() for w in [*data["side_words"]["gunmen"], *data["generic_names"]]),
         attacker_after=re.compile(data["attacker_after"], re.IGNORECASE),
@@ -151,6 +155,14 @@ def _build(data: dict[str, Any]) -> Lexicon:
         fight_before=re.compile(data["fight_before"], re.IGNORECASE),
         numbers=_numbers(data["numbers"]),
     )
+
+
+def _anonymous(templates: dict[str, str], sides: list[str]) -> re.Pattern[str]:
+    unknown = [side for side in sides if side not in templates]
+    if unknown:
+        raise ValueError(f"{LEXICON_FILE}: anonymous_sides: not in side_templates: {', '.join(unknown)}")
+    shapes = [re.escape(templates[side]).replace(re.escape("{country}"), ".+") for side in sides]
+    return re.compile("(?:" + "|".join(shapes) + ")")
 
 
 def _grammar(data: dict[str, Any]) -> CasualtyGrammar:

@@ -8,7 +8,16 @@ from typing import Any
 
 from eval.events.shuffled import final_events
 from schemas.events import Event, Evidence, Fatalities, Location
-from services.events.assembly import assemble, dump_groups, load_groups, matches, merge, region_of
+from services.events.assembly import (
+    Where,
+    assemble,
+    dump_groups,
+    load_groups,
+    matches,
+    merge,
+    place_relation,
+    region_of,
+)
 
 MAYADEEN = Location(
     name="Mayadeen", country="Syria", admin1="Deir ez-Zor", lat=35.02, lon=40.45, precision="near"
@@ -159,3 +168,60 @@ def test_the_same_reports_in_any_order_make_the_same_events() -> None:
             shuffled = reports[:]
             random.Random(seed * 10 + shuffle).shuffle(shuffled)
             assert final_events(shuffled) == expected
+
+
+COUNTY = Location(
+    name="Orange County", country="United States", admin1="Vermont", lat=44.0, lon=-72.4, precision="admin2"
+)
+OTHER_COUNTY = Location(
+    name="Windsor County", country="United States", admin1="Vermont", lat=43.6, lon=-72.6, precision="admin2"
+)
+TOWN_IN_COUNTY = Location(
+    name="Chelsea", country="United States", admin1="Vermont", lat=43.99, lon=-72.45, precision="town"
+)
+FAR_TOWN = Location(
+    name="Burlington", country="United States", admin1="Vermont", lat=44.48, lon=-73.21, precision="town"
+)
+NEAR_TOWN = Location(
+    name="Tunbridge", country="United States", admin1="Vermont", lat=43.89, lon=-72.49, precision="town"
+)
+
+
+def shooting(article: str, where: Location, killed: int | None = 1, **changes: Any) -> Event:
+    """A shooting as a local paper reports it: an unnamed gunman, civilian victims."""
+    fields: dict[str, Any] = {
+        "event_type": "Violence against civilians",
+        "sub_type": "Attack",
+        "actor1": "Unidentified Armed Group (United States)",
+        "actor2": "Civilians (United States)",
+        "location": where,
+        "reported_by": [],
+    }
+    return report(article, "Local", killed or 0, **{**fields, **changes})
+
+
+def test_two_counties_are_apart_and_a_county_holds_only_its_nearby_towns() -> None:
+    assert place_relation(COUNTY, OTHER_COUNTY) is Where.APART
+    assert place_relation(COUNTY, TOWN_IN_COUNTY) is Where.WITHIN
+    assert place_relation(TOWN_IN_COUNTY, COUNTY) is Where.WITHIN
+    assert place_relation(COUNTY, FAR_TOWN) is Where.APART  # same state, 70 km away
+    assert place_relation(TOWN_IN_COUNTY, NEAR_TOWN) is Where.SAME  # two towns 12 km apart
+
+
+def test_a_coarse_place_joins_a_town_only_on_a_named_side_not_on_civilians() -> None:
+    """Every shooting in the county has an unidentified gunman and civilian victims."""
+    assert not matches(shooting("a1", COUNTY), shooting("a2", TOWN_IN_COUNTY))
+    gang = "Crips"
+    assert matches(shooting("a1", COUNTY, actor1=gang), shooting("a2", TOWN_IN_COUNTY, actor1=gang))
+    assert matches(shooting("a1", COUNTY), shooting("a2", COUNTY))
+
+
+def test_a_report_without_its_day_joins_the_same_place_and_toll_from_earlier_that_week() -> None:
+    """A follow-up story published Monday names no day: it is dated by its publication week."""
+    undated = {"date": date(2018, 5, 28), "date_precision": "week"}
+    dated = shooting("a1", TOWN_IN_COUNTY)  # Wednesday
+    assert matches(shooting("a2", TOWN_IN_COUNTY, **undated), dated)
+    assert not matches(shooting("a2", NEAR_TOWN, **undated), dated)  # a nearby town is not enough
+    assert not matches(shooting("a2", TOWN_IN_COUNTY, 2, **undated), dated)  # nor another toll
+    too_late = {"date": date(2018, 6, 4), "date_precision": "week"}
+    assert not matches(shooting("a2", TOWN_IN_COUNTY, **too_late), dated)

@@ -248,3 +248,20 @@ def test_a_later_claim_about_other_victims_does_not_replace_the_ledes_toll() -> 
         "State media said the army killed 50 militants in the area.",
     )
     assert event.fatalities.best == 25
+
+
+def test_two_incidents_of_one_article_on_one_day_in_one_place_keep_their_own_ids() -> None:
+    """Sharing an id, the second would read as a replay of the first and vanish in one order
+    of arrival but not in another."""
+    events = events_of(
+        "Gunmen killed three farmers in Lagos on Friday.",
+        "Separately, a bomb killed two traders in Lagos on Friday.",
+    )
+    assert len(events) == 2 and len({e.event_id for e in events}) == 2
+    assert [e.event_id for e in events] == [
+        e.event_id
+        for e in events_of(
+            "Gunmen killed three farmers in Lagos on Friday.",
+            "Separately, a bomb killed two traders in Lagos on Friday.",
+        )
+    ]

@@ -22,8 +22,11 @@ from services.events.lexicon import Lexicon
 BACKGROUND_DAYS = 14
 
 
-def event_id(article_id: str, when: date, place: str | None) -> str:
-    return hashlib.sha1(f"{article_id}|{when.isoformat()}|{place}".encode()).hexdigest()[:20]
+def event_id(article_id: str, when: date, place: str | None, nth: int = 0) -> str:
+    """Deterministic per article; `nth` tells apart two incidents of one article on one day in
+    one place ("Separately, ..."), which would otherwise share an id and read as a replay."""
+    suffix = f"|{nth}" if nth else ""
+    return hashlib.sha1(f"{article_id}|{when.isoformat()}|{place}{suffix}".encode()).hexdigest()[:20]
 
 
 def location_of(place: Place | None, country: str | None = None) -> Location | None:
@@ -103,6 +106,7 @@ def build_events(
     published = article.published.date()
     cutoff = published - timedelta(days=BACKGROUND_DAYS)
     events = []
+    seen: Counter[tuple[date, str | None]] = Counter()
     for incident in (i for i in incidents if i.when.day >= cutoff):
         # The type is read from the sentences that name the incident, not from asides.
         named_it = [s.text for s in incident.sentences if lex.incident.search(s.text)]
@@ -122,10 +126,13 @@ def build_events(
             if actor2 is None or actor2 == actor1:
                 actor2 = lex.side_templates["civilians"].format(country=country)
         place = incident.place.entity.canonical if incident.place else None
+        seen[incident.when.day, place] += 1
         killed, injured = fatalities(incident)
         events.append(
             Event(
-                event_id=event_id(article.article_id, incident.when.day, place),
+                event_id=event_id(
+                    article.article_id, incident.when.day, place, seen[incident.when.day, place] - 1
+                ),
                 date=incident.when.day,
                 date_precision=incident.when.precision,
                 event_type=event_type,
