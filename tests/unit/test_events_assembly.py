@@ -218,10 +218,10 @@ def test_a_coarse_place_joins_a_town_only_on_a_named_side_not_on_civilians() -> 
 
 def test_a_report_without_its_day_joins_the_same_place_and_toll_from_earlier_that_week() -> None:
     """A follow-up story published Monday names no day: it is dated by its publication week."""
-    undated = {"date": date(2018, 5, 28), "date_precision": "week"}
+    undated: dict[str, Any] = {"date": date(2018, 5, 28), "date_precision": "week"}
     dated = shooting("a1", TOWN_IN_COUNTY)  # Wednesday
     assert matches(shooting("a2", TOWN_IN_COUNTY, **undated), dated)
     assert not matches(shooting("a2", NEAR_TOWN, **undated), dated)  # a nearby town is not enough
     assert not matches(shooting("a2", TOWN_IN_COUNTY, 2, **undated), dated)  # nor another toll
-    too_late = {"date": date(2018, 6, 4), "date_precision": "week"}
+    too_late: dict[str, Any] = {"date": date(2018, 6, 4), "date_precision": "week"}
     assert not matches(shooting("a2", TOWN_IN_COUNTY, **too_late), dated)
