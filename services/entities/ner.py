@@ -123,6 +123,18 @@ def _place_entity(place: Resolved) -> Entity:
     )
 
 
+def _replaced(span: Span, places: Sequence[Resolved], covered: set[int]) -> bool:
+    """A place resolved on the span replaces it, except an organisation named after the place it
+    serves ("X Police Department" holds the place X): both are kept."""
+    if not covered.intersection(range(span.start_char, span.end_char)):
+        return False
+    overlapping = [p for p in places if p.start < span.end_char and span.start_char < p.end]
+    inside = all(span.start_char <= p.start and p.end <= span.end_char for p in overlapping)
+    return not (
+        span.label_ == "ORG" and inside and all(p.end - p.start < len(span.text) for p in overlapping)
+    )
+
+
 def entities_of(doc: Doc) -> list[Entity]:
     places: list[Resolved] = doc._.places or []
     covered = {k for place in places for k in range(place.start, place.end)}
@@ -130,7 +142,7 @@ def entities_of(doc: Doc) -> list[Entity]:
     people = [_strip_title(e.text) for e in ents if e.label_ == "PERSON" and e.start_char not in covered]
     found = [_place_entity(place) for place in places]
     for span in ents:
-        if span.label_ not in KEPT_LABELS or covered.intersection(range(span.start_char, span.end_char)):
+        if span.label_ not in KEPT_LABELS or _replaced(span, places, covered):
             continue
         if span.label_ in ("PERSON", "ORG") and span.text.islower():  # "navy", "eastern": not names
             continue

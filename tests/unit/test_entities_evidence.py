@@ -194,3 +194,39 @@ def test_one_sense_per_story_for_a_place_named_with_place_syntax(nlp: Language) 
 )
 def test_countryside_and_township_are_place_words(nlp: Language, text: str, name: str, country: str) -> None:
     assert resolved(nlp, text)[name].country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "town"),
+    [
+        ("The Spokane Police Department said two men were hurt.", "The Spokane Police Department", "Spokane"),
+        (
+            "Officers from the Cedar Rapids Metropolitan Police arrived.",
+            "the Cedar Rapids Metropolitan Police",
+            "Cedar Rapids",
+        ),
+    ],
+)
+def test_a_local_agency_names_its_place_and_stays_an_organisation(
+    nlp: Language, text: str, agency: str, town: str
+) -> None:
+    entities = {e.text: e for e in entities_of(nlp(text))}
+    assert entities[agency].label == "ORG"
+    assert entities[town].country == "United States" and entities[town].precision == "town"
+
+
+def test_lowercase_police_after_a_town_names_the_town(nlp: Language) -> None:
+    assert (
+        resolved(nlp, "Sioux Falls police said the man was shot twice.")["Sioux Falls"].admin1
+        == "South Dakota"
+    )
+
+
+def test_an_agency_named_with_an_ordinary_word_names_no_place(nlp: Language) -> None:
+    assert resolved(nlp, "Officers of the Metro Police said the road was closed.") == {}
+
+
+def test_half_of_a_hyphenated_name_is_no_place(nlp: Language) -> None:
+    """A joint force named after two towns ("A-B Police") is no police of B alone."""
+    found = resolved(nlp, "Smithfield-Natchez Police said a man was shot on a bus.")
+    assert "Natchez" not in found

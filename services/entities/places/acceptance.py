@@ -29,15 +29,17 @@ def accept_scanned(
     context: Counter[str],
     labelled: bool,
     evidence: Evidence,
+    seat: bool = False,
 ) -> bool:
-    """A gazetteer hit NER did not call a place: only when the story's geography backs it."""
+    """A gazetteer hit NER did not call a place: only when the story's geography backs it, or
+    the sentence, or the local agency it names (`seat`: "X Police Department")."""
     if span.text in CONNECTORS or (len(span) == 1 and span[0].is_stop):
         return False
     # "Thursday", "June", "Metro", "Minister", "Canadian": ordinary words need place syntax.
     # Not a country's name: "Kenya" or "Nigeria" is frequent because countries are named often,
     # and no ordinary word is spelt like one.
     ordinary = place.place_type != "country" and is_common([t.text for t in span])
-    if ordinary and not place_syntax(span, evidence):
+    if ordinary and not (seat or place_syntax(span, evidence)):
         return False
     in_context = context[place.country_code] > 0
     if place.curated or place.place_type == "country":
@@ -51,7 +53,7 @@ def accept_scanned(
         return False
     if is_dateline(span) or in_context:
         return True
-    if place_syntax(span, evidence) and place.population >= SMALL_PLACE:
+    if (seat or place_syntax(span, evidence)) and place.population >= SMALL_PLACE:
         return True  # "near Enerhodar": the sentence says place, the gazetteer says which
     # Out of the story's countries only a big city NER saw as a name, mid-sentence: a lone
     # capitalised word ("Reading the statement", "Mobile networks") is no evidence.

@@ -18,6 +18,7 @@ from services.entities.places.ranking import Gazetteer
 from services.entities.places.syntax import is_dateline, place_syntax
 from services.entities.places.words import (
     Words,
+    agency_seat,
     inside_name,
     is_name_token,
     own_name,
@@ -106,11 +107,18 @@ def scanned_places(
         names = {e for e in overlapping if e.label_ not in SOFT_LABELS}
         span = doc[start:end]
         named = next(iter(names)) if len(names) == 1 else None
-        if names and not (
-            named is not None and named.label_ in REPLACEABLE and (named.start, named.end) == (start, end)
+        common = is_common(words.words[start:end])
+        # "X Police Department": the agency's name says where it serves, whatever NER made of
+        # the whole name; "Metro Police" or "State Police" name no place, "Las Vegas" does.
+        seat = not (common and end - start == 1) and agency_seat(words, start, end)
+        if (
+            names
+            and not seat
+            and not (
+                named is not None and named.label_ in REPLACEABLE and (named.start, named.end) == (start, end)
+            )
         ):
             continue
-        common = is_common(words.words[start:end])
         rare = is_rare(words.words[start:end])
         # "in August", "on Thursday": a frequent word NER read as a date is one.
         if common and any(e.label_ in DATE_LABELS for e in overlapping):
@@ -118,10 +126,10 @@ def scanned_places(
         best = gazetteer.best(text, context)
         # NER saw a name there, of whatever kind (not a number or a date).
         labelled = any(e.label_ not in NUMERIC_LABELS for e in overlapping)
-        if best is None or not accept_scanned(best[0], best[1], span, context, labelled, evidence):
+        if best is None or not accept_scanned(best[0], best[1], span, context, labelled, evidence, seat):
             continue
         _, kind = strip_kind(span)
-        syntax = place_syntax(span, evidence)
+        syntax = seat or place_syntax(span, evidence)
         person = named is None or named.label_ == "PERSON"
         if person and text in person_words and not syntax:
             continue

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc, Span
 
 from schemas.articles import PlaceType
 
+AGENCIES_FILE = Path(__file__).parents[1] / "data" / "agencies.json"
 CITY_WORDS = frozenset({"city", "town", "village"})
 ADMIN1_WORDS = frozenset({"province", "governorate", "state", "region", "oblast", "department"})
 # A district is mostly named after its main town ("the Kathua district"): that town is a
@@ -78,19 +83,66 @@ def scan_names(words: Words, taken: list[bool]) -> list[tuple[int, int]]:
     return ranges
 
 
+def _joined(words: Words, i: int, j: int) -> bool:
+    """Adjacent tokens with only a space between."""
+    return words.text[words.ends[i] : words.starts[j]] == " "
+
+
+@dataclass(frozen=True)
+class AgencyWords:
+    heads: frozenset[str]  # "police", "sheriff", "fire"
+    qualifiers: frozenset[str]  # "metropolitan": between the place and the head
+
+
+@lru_cache(maxsize=1)
+def agency_words() -> AgencyWords:
+    """data/agencies.json, validated: the words that head a local agency's name after its place."""
+    raw = json.loads(AGENCIES_FILE.read_text(encoding="utf-8"))
+    found: dict[str, frozenset[str]] = {}
+    for key in ("heads", "qualifiers"):
+        words = raw.get(key) if isinstance(raw, dict) else None
+        if not isinstance(words, list) or not words:
+            raise ValueError(f"{AGENCIES_FILE.name}: {key!r} must be a non-empty list")
+        for word in words:
+            if not isinstance(word, str) or not re.fullmatch(r"[a-z]+", word):
+                raise ValueError(f"{AGENCIES_FILE.name}: {word!r} is not a lowercase word")
+        found[key] = frozenset(words)
+    return AgencyWords(found["heads"], found["qualifiers"])
+
+
+def agency_seat(words: Words, start: int, end: int) -> bool:
+    """The name right before a local agency's head word: "X Police Department", "X police said",
+    "X County Sheriff's Office", "X Metropolitan Police" are named after the place they serve."""
+    table = agency_words()
+
+    def next_is(kind: frozenset[str], at: int) -> bool:
+        return at < len(words.words) and words.words[at].lower() in kind and _joined(words, at - 1, at)
+
+    if next_is(table.qualifiers, end):
+        end += 1
+    return next_is(table.heads, end)
+
+
 def inside_name(words: Words, start: int, end: int) -> bool:
     """Part of a longer capitalised name: "Davenport" of "Lindsay Davenport", "Rostock" of
-    "Hansa Rostock", "Peking" of "Peking Protocol" are not places by themselves."""
-
-    def joined(i: int, j: int) -> bool:  # adjacent tokens with only a space between
-        return words.text[words.ends[i] : words.starts[j]] == " "
+    "Hansa Rostock", "Peking" of "Peking Protocol" are not places by themselves; an agency
+    named after its place ("X Police Department") is no longer name of this kind."""
 
     def name(i: int) -> bool:  # "In" of a title-case headline ("Two Shot In Mayadeen") is no name
         return is_name_token(words.words[i]) and words.words[i].lower() not in FUNCTION_WORDS
 
-    before = start > 0 and name(start - 1) and joined(start - 1, start)
-    after = end < len(words.words) and name(end) and joined(end - 1, end)
-    return before or after
+    def hyphened(i: int, j: int) -> bool:  # "Miami-Dade", "Wilkes-Barre": one name
+        glued = words.text[words.ends[i] : words.starts[j]] == ""
+        return glued and words.words[j] == "-" and j + 1 < len(words.words) and name(j + 1)
+
+    count = len(words.words)
+    before = start > 0 and name(start - 1) and _joined(words, start - 1, start)
+    before = before or (
+        start > 1 and words.words[start - 1] == "-" and hyphened(start - 2, start - 1) and name(start - 2)
+    )
+    after = end < count and name(end) and _joined(words, end - 1, end)
+    hyphen_after = end + 1 < count and hyphened(end - 1, end)
+    return before or hyphen_after or (after and not agency_seat(words, start, end))
 
 
 def own_name(span: Span) -> Span:
