@@ -85,7 +85,8 @@ def _km(a: Location, b: Location) -> float | None:
 
 
 class Where(Enum):
-    SAME = "same"  # one place: the same name, or two towns within SAME_PLACE_KM
+    SAME = "same"  # one place: the same name
+    NEAR = "near"  # two towns within SAME_PLACE_KM: a city and its neighbourhood, or two suburbs
     WITHIN = "within"  # a coarser place that holds the finer one, as far as a report can tell
     APART = "apart"
 
@@ -104,7 +105,7 @@ def place_relation(a: Location | None, b: Location | None) -> Where:
         return Where.APART  # two counties, two governorates, a county and another state's county
     distance = _km(a, b)
     if coarse.precision in TOWN_LEVEL:
-        return Where.SAME if distance is not None and distance <= SAME_PLACE_KM else Where.APART
+        return Where.NEAR if distance is not None and distance <= SAME_PLACE_KM else Where.APART
     if coarse.admin1 is None or coarse.admin1 != fine.admin1:
         return Where.APART
     if coarse.precision == "admin2" and (distance is None or distance > COUNTY_KM):
@@ -116,11 +117,12 @@ def _same_name(a: Location | None, b: Location | None) -> bool:
     return a is not None and b is not None and a.name == b.name
 
 
+def _same_tolls(a: Event, b: Event) -> bool:
+    return (a.fatalities.best, a.injuries.best) == (b.fatalities.best, b.injuries.best)
+
+
 def _alike(a: Event, b: Event) -> bool:
-    return _same_name(a.location, b.location) and (a.fatalities.best, a.injuries.best) == (
-        b.fatalities.best,
-        b.injuries.best,
-    )
+    return _same_name(a.location, b.location) and _same_tolls(a, b)
 
 
 def same_place(a: Location | None, b: Location | None) -> bool:
@@ -194,8 +196,11 @@ def matches(new: Event, known: Event) -> bool:
     same_type = new.event_type == known.event_type or {new.event_type, known.event_type} <= VIOLENCE
     if not (same_type and _sides_agree(new, known) and _tolls_agree(new, known)):
         return False
-    # "Civilians (United States)" in common says nothing: every shooting in the state has them.
-    return where is Where.SAME or bool(_named_actors(new) & _named_actors(known))
+    # "Civilians (United States)" in common says nothing: every shooting in the state has them;
+    # nor does a nearby town in a city of many shootings a day, unless the tolls are the same.
+    if where is Where.SAME or (where is Where.NEAR and _same_tolls(new, known)):
+        return True
+    return bool(_named_actors(new) & _named_actors(known))
 
 
 def _lowest(values: list[int | None]) -> int | None:

@@ -205,7 +205,7 @@ def test_two_counties_are_apart_and_a_county_holds_only_its_nearby_towns() -> No
     assert place_relation(COUNTY, TOWN_IN_COUNTY) is Where.WITHIN
     assert place_relation(TOWN_IN_COUNTY, COUNTY) is Where.WITHIN
     assert place_relation(COUNTY, FAR_TOWN) is Where.APART  # same state, 70 km away
-    assert place_relation(TOWN_IN_COUNTY, NEAR_TOWN) is Where.SAME  # two towns 12 km apart
+    assert place_relation(TOWN_IN_COUNTY, NEAR_TOWN) is Where.NEAR  # two towns 12 km apart
 
 
 def test_a_coarse_place_joins_a_town_only_on_a_named_side_not_on_civilians() -> None:
@@ -225,3 +225,15 @@ def test_a_report_without_its_day_joins_the_same_place_and_toll_from_earlier_tha
     assert not matches(shooting("a2", TOWN_IN_COUNTY, 2, **undated), dated)  # nor another toll
     too_late: dict[str, Any] = {"date": date(2018, 6, 4), "date_precision": "week"}
     assert not matches(shooting("a2", TOWN_IN_COUNTY, **too_late), dated)
+
+
+def test_two_nearby_towns_are_one_incident_only_with_the_same_tolls() -> None:
+    """A city's neighbourhood and the city, or two suburbs: many shootings a day happen there."""
+    assert matches(
+        shooting("a1", TOWN_IN_COUNTY, injuries=Fatalities(best=2)),
+        shooting("a2", NEAR_TOWN, injuries=Fatalities(best=2)),
+    )
+    assert not matches(
+        shooting("a1", TOWN_IN_COUNTY, injuries=Fatalities(best=1)),
+        shooting("a2", NEAR_TOWN, injuries=Fatalities(best=4)),
+    )

@@ -22,6 +22,9 @@ PLACES: dict[str, tuple[str, str, float, float, str]] = {
     "Borna": ("Germany", "Saxony", 51.12, 12.5, "exact"),
     "Rueso": ("Thailand", "Narathiwat", 6.39, 101.52, "exact"),
     "Narathiwat": ("Thailand", "Narathiwat", 6.22, 101.89, "admin1"),
+    "Milwaukee": ("United States", "Wisconsin", 43.04, -87.91, "exact"),
+    # a homonym the gazetteer may pick for a Milwaukee neighbourhood of the same name
+    "Riverside": ("United States", "California", 33.95, -117.4, "exact"),
 }
 ORGS = ("Islamic State", "Syrian Observatory for Human Rights")
 
@@ -265,3 +268,14 @@ def test_two_incidents_of_one_article_on_one_day_in_one_place_keep_their_own_ids
             "Separately, a bomb killed two traders in Lagos on Friday.",
         )
     ]
+
+
+def test_a_lone_town_far_from_where_the_story_stands_is_a_homonym_not_the_place() -> None:
+    (event,) = events_of(
+        "Two men were shot in Riverside on Friday night, police in Milwaukee said.",
+        "Milwaukee police are looking for the gunman.",
+    )
+    assert event.location is not None and event.location.name == "Milwaukee"
+    # Where the story stands nowhere in particular, its one town stands.
+    (alone,) = events_of("Two men were shot in Riverside on Friday night, police said.")
+    assert alone.location is not None and alone.location.name == "Riverside"

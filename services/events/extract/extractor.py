@@ -21,6 +21,7 @@ from services.events.extract.places import (
     named_countries,
     place_in_context,
     plausible_countries,
+    without_stray_towns,
 )
 from services.events.extract.sentences import Sentence, headline_sentence, sentences_of
 from services.events.extract.sides import resolve_generic
@@ -57,7 +58,7 @@ class Extractor:
         entities, lex = enriched.entities, self.lex
         named = named_countries(entities, enriched.article.body, lex)
         return ArticleContext(
-            entities=entities,
+            entities=without_stray_towns(entities, enriched.article.body, lex),
             published_day=IncidentDate(enriched.article.published.date(), "week"),
             countries=plausible_countries(entities, named, lex),
             country=article_country(entities, named, lex),
@@ -92,7 +93,7 @@ class Extractor:
             if incident.place is None or incident.place.entity.lat is None:
                 # Told without a place ("shot dead 23 people"): where the story stands at that point.
                 first = min((order[s] for s in incident.sentences if s in order), default=0)
-                found = place_in_context(first, sentences, entities, context.countries, lex)
+                found = place_in_context(first, sentences, context.entities, context.countries, lex)
                 incident.place = found or incident.place
         for incident in incidents:
             incident.mentions, incident.reporters, generic = resolve_generic(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from schemas.articles import Entity
 from schemas.precision import TOWN_LEVEL, PlacePrecision, finer, rank
+from services.common.geo import haversine_km
 from services.events.extract.sentences import Sentence
 from services.events.lexicon import Lexicon
 
@@ -131,6 +132,45 @@ def plausible_countries(entities: list[Entity], named: frozenset[str], lex: Lexi
     if not named:
         return frozenset(agreeing)
     return named | {country for country, n in agreeing.items() if n >= 2}
+
+
+STRAY_KM = 500.0  # a lone town this far from every place the story stands in is a homonym
+
+
+def _km(a: Entity, b: Entity) -> float:
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def _region(entity: Entity, lex: Lexicon) -> tuple[str, str] | None:
+    if entity.country is None or entity.admin1 is None or entity.lat is None:
+        return None
+    return country_name(entity.country, lex), entity.admin1
+
+
+def without_stray_towns(entities: list[Entity], body: str, lex: Lexicon) -> list[Entity]:
+    """The entities without towns resolved far into a state or governorate the story does not
+    stand in. A story stands in a region it names places of twice or more ("Detroit ... the
+    Detroit boy"; its dateline does not count: wire copy is filed from the capital); a town
+    named once, in another region
+    and more than STRAY_KM from every place the story stands in, is a homonym the gazetteer
+    chose ("Brainerd", a Chicago neighbourhood, read as the Minnesota town). A story that stands
+    nowhere in particular keeps all its places."""
+    places = [e for e in entities if e.label in PLACE_LABELS and _region(e, lex) is not None]
+    filed = lex.dateline.match(body)
+    told = [e for e in places if filed is None or e.start >= filed.end()]
+    stands = {region for region, n in Counter(_region(e, lex) for e in told).items() if n >= 2}
+    anchors = [e for e in places if _region(e, lex) in stands]
+
+    def stray(entity: Entity) -> bool:
+        return (
+            entity in places
+            and entity.precision in TOWN_LEVEL
+            and _region(entity, lex) not in stands
+            and all(_km(entity, anchor) > STRAY_KM for anchor in anchors)
+        )
+
+    return [e for e in entities if not stray(e)] if anchors else entities
 
 
 LEDE_SENTENCES = 3  # where a story without a place for its incident says where it happened
