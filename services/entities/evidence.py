@@ -24,6 +24,7 @@ ABBREVIATIONS_FILE = Path(__file__).parent / "data" / "admin1_abbreviations.json
 QUALIFIER_WORDS = 4  # "Newfoundland and Labrador"
 _NAME_RUN = re.compile(r"[A-Z][\w.'\u2019-]*(?:\s+(?:and\s+)?[A-Z][\w.'\u2019-]*){0,3}")
 _COMMA_BEFORE = re.compile(r"\s*,\s*$")
+_SENTENCE_END = re.compile(r"\.(?=\s|[A-Z][a-z])")  # "Delaware. The", scraped "Delaware.The"
 
 Admin1 = tuple[str, str]  # (country code, GeoNames admin1 code)
 
@@ -127,7 +128,8 @@ def collect(text: str, index: GeoIndex, country_counts: Counter[str]) -> Evidenc
         run = _NAME_RUN.match(text, comma.end())
         if run is None:
             continue
-        name = run.group().rstrip(".,")
+        # A full stop ends the run: "X, Delaware. A neighbour said" is qualified by Delaware.
+        name = _SENTENCE_END.split(run.group(), maxsplit=1)[0].rstrip(".,")
         # The whole run must be the state or country: "South" of "South Africa's" is neither,
         # and a possessive ("Goma, South Africa's army") qualifies nothing.
         if len(name.split()) > QUALIFIER_WORDS or name.endswith(("'s", "\u2019s")):

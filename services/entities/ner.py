@@ -167,9 +167,10 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
 def _as_team(entity: Entity, text: str) -> Entity:
-    """A town's name followed by a score on a results or standings line ("Plymouth 4 Exeter 1",
-    "Chester 4 1 1 2 6 7 4") is the club named after it: an organisation, not a place."""
-    if entity.label not in PLACE_LABELS or entity.place_type not in (None, "city"):
+    """A town's or a state's name followed by a score on a results or standings line ("Plymouth
+    4 Exeter 1", "Chester 4 1 1 2 6 7 4", "Colorado 5 Houston 3") is the club named after it: an
+    organisation, not a place. Countries stay places (national teams are their countries)."""
+    if entity.label not in PLACE_LABELS or entity.place_type not in (None, "city", "admin1"):
         return entity
     line_start = text.rfind("\n", 0, entity.start) + 1
     line_end = text.find("\n", entity.end)

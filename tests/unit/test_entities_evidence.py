@@ -149,6 +149,14 @@ def test_a_town_with_a_score_on_a_results_line_is_its_club() -> None:
     assert _as_team(club, text).label == "ORG"
 
 
+def test_a_state_with_a_score_on_a_results_line_is_its_club_a_country_stays() -> None:
+    text = "Baseball results on Sunday :\n\nOregon 6 Nevada 2\n\nSoccer :\n\nNorway 1 Chile 0"
+    state = _town(text, "Oregon").model_copy(update={"place_type": "admin1"})
+    country = _town(text, "Norway").model_copy(update={"place_type": "country"})
+    assert _as_team(state, text).label == "ORG"
+    assert _as_team(country, text).label == "GPE"
+
+
 def test_a_town_followed_by_a_number_in_prose_stays_a_place() -> None:
     text = "Police in Halifax 2 days ago found the car."
     entity = _as_team(_town(text, "Halifax"), text)
@@ -230,3 +238,15 @@ def test_half_of_a_hyphenated_name_is_no_place(nlp: Language) -> None:
     """A joint force named after two towns ("A-B Police") is no police of B alone."""
     found = resolved(nlp, "Smithfield-Natchez Police said a man was shot on a bus.")
     assert "Natchez" not in found
+
+
+@pytest.mark.parametrize("gap", [" ", ""])  # scraped pages lose the space after a full stop
+def test_a_state_at_the_end_of_a_sentence_still_qualifies_the_town(index: GeoIndex, gap: str) -> None:
+    text = f"Two men were shot outside a bar in Fayetteville, Arkansas.{gap}The police chief said one died."
+    assert ("US", "AR") in collect(text, index, Counter()).qualifiers.values()
+
+
+def test_a_named_state_is_no_anchor_for_its_namesake_town(nlp: Language) -> None:
+    """'Wyoming' is also a Michigan town: its first guess must not pull 'Jackson' to Michigan."""
+    found = resolved(nlp, "A man was shot in Jackson on Friday, police in Wyoming said.")
+    assert found["Jackson"].admin1 == "Wyoming"

@@ -72,6 +72,8 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
         scanned += scanned_places(doc, ents, words, gazetteer, context, taken, evidence, placed)
     found += scanned
     chosen: list[tuple[Span, Place, PlaceType | None, bool]] = []
+    # A named state's first guess may be its namesake town ("Delaware", Ohio): no anchor.
+    states = {fold(place.name) for code, place in gazetteer.admin1_places.items() if code in evidence.admin1s}
     for span, first, _, kind in found:
         # Judge a name by the other places only: its own first guesses would vote for themselves.
         name = fold(span.text)  # "BERLIN" in the dateline and "Berlin" later are one name
@@ -80,7 +82,7 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
         anchors = [
             (other.lat, other.lon)
             for mention, other, _, _ in found
-            if other.place_type in ("city", "site") and fold(mention.text) != name
+            if other.place_type in ("city", "site") and fold(mention.text) not in (name, *states)
         ]
         qualifier = evidence.qualifier(span.end_char)
         # The whole name when it is one ("MEXICO CITY"), else without its kind word ("Homs province").
