@@ -38,6 +38,10 @@ def read(extractor: Extractor, sentence: str) -> dict[str, int]:
         ("Four people were shot, one fatally, at the bus stop.", {"killed": 1, "injured": 3}),
         ("A lorry driver was shot several times and later died in hospital.", {"killed": 1}),
         ("Two brothers were found dead in the burned-out barn.", {"killed": 2}),
+        # a pronoun names the dead again, not another victim
+        ("The farmer died on Sunday after a neighbour shot him by mistake.", {"killed": 1}),
+        ("A hunter died after he accidentally shot himself in the woods.", {"killed": 1}),
+        ("Gunmen shot him twice in the leg.", {"injured": 1}),
     ],
 )
 def test_victims_and_their_number(extractor: Extractor, sentence: str, expected: dict[str, int]) -> None:

@@ -274,7 +274,8 @@ def tolls(
     other: list[tuple[int, int]] = [],  # noqa: B006 - read only
 ) -> list[Toll]:
     """Every counted victim group of a parsed sentence, once per victim noun and kind; a
-    victim both harmed and killed ("was shot and later died") is killed only. `people` and
+    victim both harmed and killed ("was shot and later died") is killed only, and so is one a
+    pronoun names again ("died after he shot himself"). `people` and
     `other` are character spans (in the sentence) of person names and of other names."""
     seen: dict[tuple[int, FigureKind], _Victim] = {}
     for victim in _victims(sentence, lex):
@@ -284,10 +285,13 @@ def tolls(
                 count = victim.count if noun is victim.noun else None
                 seen[key] = replace(victim, noun=noun, count=count)
     killed = {i for i, kind in seen if kind == "killed"}
+    dead_in = {_sentence_index(sentence.doc[i]) for i in killed}
     counted: list[tuple[_Victim, Toll]] = []
     for (i, kind), victim in sorted(seen.items()):
         if victim.harm and i in killed:
             continue
+        if victim.harm and victim.noun.tag_ == "PRP" and _sentence_index(victim.noun) in dead_in:
+            continue  # "the boy died after a friend shot him": the dead boy, told again
         value = victim.count if victim.count is not None else _count(victim.noun, lex, people, other)
         if value is not None:
             clause = _sentence_index(victim.noun)
