@@ -64,7 +64,7 @@ def abbreviations() -> Abbreviations:
 
 
 @lru_cache(maxsize=1)
-def _federal() -> frozenset[str]:
+def federal_countries() -> frozenset[str]:
     """Countries whose towns are told by state or province: those with abbreviations."""
     return frozenset(country for country, _ in abbreviations().styled.values())
 
@@ -98,7 +98,7 @@ def _admin1_or_country(name: str, index: GeoIndex) -> tuple[str, str | None] | N
     of the countries that qualify towns by state: elsewhere "Town, X" is rarely a province."""
     found = [index.places[i] for i in index.by_fold.get(fold(name), ())]
     for place in found:
-        if place.place_type == "admin1" and place.admin1_code and place.country_code in _federal():
+        if place.place_type == "admin1" and place.admin1_code and place.country_code in federal_countries():
             return place.country_code, place.admin1_code
     for place in found:
         if place.place_type == "country":
@@ -151,7 +151,7 @@ def named_admin1s(index: GeoIndex, names: list[str]) -> set[Admin1]:
 
     Only in the countries whose towns are told by state (those with abbreviations): elsewhere a
     province is mostly named after its capital ("Berlin", "Homs"), which says nothing more."""
-    federal = _federal()
+    federal = federal_countries()
     found: set[Admin1] = set()
     for name in names:
         for i in index.by_fold.get(fold(name), ()):

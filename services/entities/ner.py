@@ -11,7 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from schemas.articles import EnrichedArticle, Entity, EntityLabel, UniqueArticle
+from schemas.articles import Article, EnrichedArticle, Entity, EntityLabel, UniqueArticle
 from schemas.precision import PlacePrecision
 from services.common.settings import get_settings
 from services.entities.gazetteer import KnownEntity, alias_index, demonyms, known_entities
@@ -180,9 +180,16 @@ def _as_team(entity: Entity, text: str) -> Entity:
     return Entity(text=entity.text, label="ORG", canonical=entity.text, start=entity.start, end=entity.end)
 
 
+def _doc(nlp: Language, article: Article) -> Doc:
+    """The article's text, tokenised, with its outlet (or URL) for the place resolver."""
+    doc = nlp.make_doc(article.body)
+    doc._.outlet = article.outlet or article.url
+    return doc
+
+
 def enrich(nlp: Language, articles: Sequence[UniqueArticle], batch_size: int) -> list[EnrichedArticle]:
     model = f"{nlp.meta['name']}-{nlp.meta['version']}"
-    docs = nlp.pipe((a.article.body for a in articles), batch_size=batch_size)
+    docs = nlp.pipe((_doc(nlp, unique.article) for unique in articles), batch_size=batch_size)
     return [
         EnrichedArticle.of(unique, entities_of(doc), model)
         for unique, doc in zip(articles, docs, strict=True)

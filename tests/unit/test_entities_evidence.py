@@ -8,16 +8,18 @@ next to a town decides which of its namesakes it is.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from spacy.language import Language
 
-from schemas.articles import Entity
+from schemas.articles import Article, Entity, UniqueArticle
 from services.common.settings import Settings
 from services.entities.evidence import abbreviations, collect
 from services.entities.geonames.index import GeoIndex
 from services.entities.lexical import is_common
-from services.entities.ner import _as_team, entities_of, load_pipeline
+from services.entities.ner import _as_team, enrich, entities_of, load_pipeline
+from services.entities.outlet import OutletHints, host_of, outlet_hints
 from services.entities.places.words import trim
 
 
@@ -250,3 +252,52 @@ def test_a_named_state_is_no_anchor_for_its_namesake_town(nlp: Language) -> None
     """'Wyoming' is also a Michigan town: its first guess must not pull 'Jackson' to Michigan."""
     found = resolved(nlp, "A man was shot in Jackson on Friday, police in Wyoming said.")
     assert found["Jackson"].admin1 == "Wyoming"
+
+
+def test_an_archived_url_is_read_for_the_outlet_inside_it() -> None:
+    assert host_of("http://web.archive.org/web/2015/http://www.example-news.com:80/a/b") == "example-news.com"
+    assert host_of("www.Example.org") == "example.org"
+
+
+@pytest.mark.parametrize(
+    ("host", "admin1", "country"),
+    [
+        ("ohiovalleynews.com", ("US", "OH"), None),  # a state anywhere in a label
+        ("abc9spokane.com", ("US", "WA"), None),  # a big city at the end of a label
+        ("springfieldnews.com", None, None),  # a city with big namesakes in other states
+        ("parentonline.com", None, None),  # a city's name inside a word ("renton")
+        ("example.co.uk", None, "GB"),
+        ("example.tv", None, None),  # a country code sold as a generic domain
+        ("someone.blogspot.nl", None, None),  # served under the reader's country
+    ],
+)
+def test_what_an_outlets_host_says(
+    nlp: Language, index: GeoIndex, host: str, admin1: tuple[str, str] | None, country: str | None
+) -> None:
+    names = nlp.get_pipe("wirestream_places").gazetteer.outlet_names  # type: ignore[attr-defined]
+    assert outlet_hints(host, names, index) == OutletHints(admin1, country)
+
+
+def test_the_outlets_state_picks_the_namesake(nlp: Language) -> None:
+    def state(outlet: str | None) -> str | None:
+        doc = nlp.make_doc("A man was shot in Pasadena on Friday night, police said.")
+        doc._.outlet = outlet
+        return {e.text: e for e in entities_of(nlp(doc))}["Pasadena"].admin1
+
+    assert state("sacramentoherald.com") == "California"
+    assert state("houstonherald.com") == "Texas"
+
+
+def test_enrich_hands_the_articles_outlet_to_the_resolver(nlp: Language) -> None:
+    now = datetime.now(UTC)
+    article = Article(
+        article_id="outlet-test",
+        source="s",
+        outlet="sacramentoherald.com",
+        paragraphs=["A man was shot in Pasadena on Friday night, police said."],
+        published=now,
+        published_from="ingested",
+        ingested=now,
+    )
+    (enriched,) = enrich(nlp, [UniqueArticle(fingerprint="f" * 40, article=article)], batch_size=1)
+    assert {e.text: e.admin1 for e in enriched.entities}["Pasadena"] == "California"

@@ -14,6 +14,7 @@ from services.common.geo import haversine_km
 from services.entities.evidence import Admin1
 from services.entities.geonames.folding import fold, skeleton
 from services.entities.geonames.index import GeoIndex, Place
+from services.entities.outlet import outlet_names
 
 MIN_SIMILARITY = 0.75
 EXACT_CHALLENGE = 0.9
@@ -49,6 +50,7 @@ class Gazetteer:
         self.index = index
         self.weights = weights
         self._memo: dict[str, tuple[tuple[int, float], ...]] = {}
+        self.outlet_names = outlet_names(index)  # what a host name may say (outlet.py)
         self.admin1_places: dict[Admin1, Place] = {
             (p.country_code, p.admin1_code): p
             for p in index.places

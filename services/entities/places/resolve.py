@@ -13,6 +13,7 @@ from schemas.articles import PlaceType
 from services.entities.evidence import Evidence, collect, named_admin1s
 from services.entities.geonames.folding import fold
 from services.entities.geonames.index import GeoIndex, Place
+from services.entities.outlet import outlet_hints
 from services.entities.places.acceptance import evidenced
 from services.entities.places.mentions import (
     MIN_VOTING_NAMES,
@@ -25,6 +26,9 @@ from services.entities.places.mentions import (
 from services.entities.places.ranking import Gazetteer
 from services.entities.places.syntax import place_syntax
 from services.entities.places.words import Words, own_name, strip_kind
+
+if not Doc.has_extension("outlet"):
+    Doc.set_extension("outlet", default=None)  # the outlet or URL the story came from
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     for country, _ in written - evidence.admin1s:
         evidence.countries[country] += 1
     evidence.admin1s |= written
+    # The outlet's host: "<state>online.com" is as good as the state written once.
+    hints = outlet_hints(doc._.outlet, gazetteer.outlet_names, index)
+    if hints.admin1 is not None and hints.admin1 not in evidence.admin1s:
+        evidence.admin1s.add(hints.admin1)
+        evidence.countries[hints.admin1[0]] += 1
+    if hints.country is not None:
+        evidence.countries[hints.country] += 1
+        context[hints.country] += 1
     # States and provinces vouch for their country: "Ohio" makes the story American.
     context.update(country for country, _ in evidence.admin1s)
     taken = [False] * len(doc)
