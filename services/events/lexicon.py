@@ -31,6 +31,8 @@ class CasualtyGrammar:
     injury_lemmas: frozenset[str]
     harm_lemmas: frozenset[str]  # shot, stabbed: injured unless they died
     intransitive_lemmas: frozenset[str]  # "die": the subject is the victim
+    harm_forms: frozenset[str]  # "6 shot at party": a headline's participle the parser reads as a noun
+    aimed_preps: frozenset[str]  # "shot at police", "shot into the crowd": the subject is the shooter
     fatal_modifiers: frozenset[str]  # "fatally shot", "shot dead"
     dead_words: frozenset[str]
     injured_words: frozenset[str]
@@ -174,6 +176,8 @@ def _grammar(data: dict[str, Any]) -> CasualtyGrammar:
         injury_lemmas=words("injury_lemmas"),
         harm_lemmas=words("harm_lemmas"),
         intransitive_lemmas=words("intransitive_lemmas"),
+        harm_forms=words("harm_forms"),
+        aimed_preps=words("aimed_preps"),
         fatal_modifiers=words("fatal_modifiers"),
         dead_words=words("dead_words"),
         injured_words=words("injured_words"),

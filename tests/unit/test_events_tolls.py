@@ -42,6 +42,14 @@ def read(extractor: Extractor, sentence: str) -> dict[str, int]:
         ("The farmer died on Sunday after a neighbour shot him by mistake.", {"killed": 1}),
         ("A hunter died after he accidentally shot himself in the woods.", {"killed": 1}),
         ("Gunmen shot him twice in the leg.", {"injured": 1}),
+        # headline and reduced-clause forms: the victims, not the shooters
+        ("7 shot at skating rink", {"injured": 7}),
+        ("Seven shot outside skating rink", {"injured": 7}),
+        ("Teenage cyclist shot in leg near canal", {"injured": 1}),
+        ("A cook fatally shot behind the diner was named by police.", {"killed": 1}),
+        ("The ambush left four deputies injured.", {"injured": 4}),
+        ("Two robbers shot and wounded a cashier.", {"injured": 1}),
+        ("Three gunmen shot at the patrol car.", {}),
     ],
 )
 def test_victims_and_their_number(extractor: Extractor, sentence: str, expected: dict[str, int]) -> None:

@@ -99,6 +99,9 @@ def _verb_victims(predicate: Token, lex: Lexicon) -> list[Token]:
     to another ("was shot and killed") shares its subject or object."""
     if predicate.dep_ in ("acl", "amod") and predicate.tag_ == "VBN":
         return [predicate.head]
+    complement = predicate.dep_ in ("advcl", "xcomp", "oprd", "ccomp") and not _subjects(predicate)
+    if predicate.tag_ == "VBN" and complement and (objects := _objects(predicate.head)):
+        return objects  # "the shooting left five people injured"
     passive = [c for c in predicate.children if c.dep_ == "nsubjpass"]
     if passive:
         return passive
@@ -111,8 +114,12 @@ def _verb_victims(predicate: Token, lex: Lexicon) -> list[Token]:
     # "2 killed, 3 hurt" in a headline, "three others wounded": a counted subject and no object
     # is the victims of a reduced passive.
     counted = [s for s in subjects if _stated_count(s, lex) is not None and s.lower_ not in PRONOUNS_OF_ONE]
-    if counted:
+    if counted and not _active(predicate, lex):
         return counted
+    if _telegraphic_passive(predicate, lex):
+        # "17-year-old girl shot in head", "A boy fatally shot on Monday was identified": a
+        # headline's or a reduced clause's passive, with no auxiliary; "shot at police" is not.
+        return [s for s in subjects if s.tag_ in ("NN", "NNS", "NNP") and s.lower_ not in PRONOUNS_OF_ONE]
     if predicate.dep_ == "conj" and not subjects:
         return (
             _verb_victims(predicate.head, lex)
@@ -120,6 +127,25 @@ def _verb_victims(predicate: Token, lex: Lexicon) -> list[Token]:
             else (_subjects(predicate.head) + _objects(predicate.head))
         )
     return []
+
+
+def _active(predicate: Token, lex: Lexicon) -> bool:
+    """The subject did it: an object, an auxiliary, "shot at police", or a joined verb with an
+    object ("two men shot and wounded a clerk")."""
+    return any(
+        c.dep_ in ("aux", "auxpass", "prt", "dobj", "dative")
+        or (c.dep_ in ("prep", "advmod") and c.lower_ in lex.grammar.aimed_preps)
+        or (c.dep_ == "conj" and bool(_objects(c)))
+        for c in predicate.children
+    )
+
+
+def _telegraphic_passive(predicate: Token, lex: Lexicon) -> bool:
+    return (
+        predicate.lemma_.lower() in lex.grammar.harm_lemmas
+        and predicate.tag_ in ("VBD", "VBN")
+        and not _active(predicate, lex)
+    )
 
 
 def _adjective_victims(word: Token) -> list[Token]:
@@ -197,6 +223,11 @@ def _victims_of(token: Token, lex: Lexicon) -> Iterator[_Victim]:
         return
     if token.pos_ == "NOUN" and lemma in g.death_nouns:
         yield from _death_noun_victims(token, lex)
+        return
+    if token.tag_ in ("NN", "NNS") and token.lower_ in g.harm_forms:
+        # "6 shot at downtown bar": the parser makes the headline's participle a noun.
+        counted = [c for c in token.children if c.dep_ in ("nummod", "nsubj") and count_value(c, lex.numbers)]
+        yield from (_Victim(c, "injured", True) for c in counted)
         return
     kind = _kind(token, lex)
     if kind is None or any(c.dep_ == "neg" for c in token.children):  # "was not hurt"
