@@ -33,6 +33,10 @@ class CasualtyGrammar:
     intransitive_lemmas: frozenset[str]  # "die": the subject is the victim
     harm_forms: frozenset[str]  # "6 shot at party": a headline's participle the parser reads as a noun
     aimed_preps: frozenset[str]  # "shot at police", "shot into the crowd": the subject is the shooter
+    wound_nouns: frozenset[str]  # "suffered a gunshot wound", "a man with gunshot wounds"
+    wound_verbs: frozenset[str]
+    strike_lemmas: frozenset[str]  # "hit by a stray bullet", "struck by gunfire"
+    projectile_nouns: frozenset[str]
     fatal_modifiers: frozenset[str]  # "fatally shot", "shot dead"
     dead_words: frozenset[str]
     injured_words: frozenset[str]
@@ -178,6 +182,10 @@ def _grammar(data: dict[str, Any]) -> CasualtyGrammar:
         intransitive_lemmas=words("intransitive_lemmas"),
         harm_forms=words("harm_forms"),
         aimed_preps=words("aimed_preps"),
+        wound_nouns=words("wound_nouns"),
+        wound_verbs=words("wound_verbs"),
+        strike_lemmas=words("strike_lemmas"),
+        projectile_nouns=words("projectile_nouns"),
         fatal_modifiers=words("fatal_modifiers"),
         dead_words=words("dead_words"),
         injured_words=words("injured_words"),

@@ -50,6 +50,11 @@ def read(extractor: Extractor, sentence: str) -> dict[str, int]:
         ("The ambush left four deputies injured.", {"injured": 4}),
         ("Two robbers shot and wounded a cashier.", {"injured": 1}),
         ("Three gunmen shot at the patrol car.", {}),
+        # wounds and stray bullets
+        ("A jogger was hit by a stray bullet on the towpath.", {"injured": 1}),
+        ("Two brothers suffered gunshot wounds to the arms.", {"injured": 2}),
+        ("A driver with a gunshot wound walked into the clinic.", {"injured": 1}),
+        ("The bus shelter was struck by gunfire.", {}),
     ],
 )
 def test_victims_and_their_number(extractor: Extractor, sentence: str, expected: dict[str, int]) -> None:

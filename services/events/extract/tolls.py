@@ -212,9 +212,41 @@ def _victims(sentence: Span, lex: Lexicon) -> Iterator[_Victim]:
             yield replace(victim, predicate=token.i)
 
 
+def _wounded(token: Token, lex: Lexicon) -> list[Token]:
+    """ "He suffered a gunshot wound", "a man with gunshot wounds": who bears the wound."""
+    head = token.head
+    if token.dep_ == "dobj" and head.lemma_.lower() in lex.grammar.wound_verbs:
+        return [c for c in head.children if c.dep_ == "nsubj"]
+    if token.dep_ == "pobj" and head.lower_ == "with" and head.head.pos_ in ("NOUN", "PROPN"):
+        return [head.head]
+    return []
+
+
+def _struck(token: Token, lex: Lexicon) -> list[Token]:
+    """ "A boy was hit by a stray bullet", "a woman struck by gunfire": who the shot struck."""
+    by = [
+        g
+        for c in token.children
+        if c.dep_ == "agent"
+        for g in c.children
+        if g.dep_ == "pobj" and g.lemma_.lower() in lex.grammar.projectile_nouns
+    ]
+    if not by:
+        return []
+    if token.dep_ in ("acl", "amod"):
+        return [token.head]
+    return [c for c in token.children if c.dep_ == "nsubjpass"]
+
+
 def _victims_of(token: Token, lex: Lexicon) -> Iterator[_Victim]:
     g = lex.grammar
     lemma = token.lemma_.lower()
+    if token.pos_ == "NOUN" and lemma in g.wound_nouns:
+        yield from (_Victim(n, "injured", True) for n in _wounded(token, lex))
+        return
+    if token.tag_ == "VBN" and lemma in g.strike_lemmas:
+        yield from (_Victim(n, "injured", True) for n in _struck(token, lex))
+        return
     if lemma == "life":
         yield from _life_victims(token, lex)
         return
