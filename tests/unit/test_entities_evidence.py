@@ -301,3 +301,19 @@ def test_enrich_hands_the_articles_outlet_to_the_resolver(nlp: Language) -> None
     )
     (enriched,) = enrich(nlp, [UniqueArticle(fingerprint="f" * 40, article=article)], batch_size=1)
     assert {e.text: e.admin1 for e in enriched.entities}["Pasadena"] == "California"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The shooting happened on Second Street near the park, officials said.",
+        "Police said the gunman fled on foot toward North Park.",
+        "State Police said the road was closed after the crash.",
+    ],
+)
+def test_ordinary_words_ner_calls_places_are_no_small_towns(nlp: Language, text: str) -> None:
+    assert resolved(nlp, text) == {}
+
+
+def test_a_big_town_named_by_an_ordinary_word_keeps_its_police(nlp: Language) -> None:
+    assert resolved(nlp, "Buffalo police said the man was shot twice.")["Buffalo"].admin1 == "New York"

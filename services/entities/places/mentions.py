@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Span
 
 from schemas.articles import PlaceType
-from services.entities.evidence import Evidence
+from services.entities.evidence import Evidence, federal_countries
 from services.entities.geonames.folding import fold
 from services.entities.geonames.index import GeoIndex, Place
 from services.entities.lexical import is_common, is_rare
@@ -19,6 +19,7 @@ from services.entities.places.syntax import is_dateline, place_syntax
 from services.entities.places.words import (
     Words,
     agency_seat,
+    agency_words,
     inside_name,
     is_name_token,
     own_name,
@@ -34,6 +35,9 @@ REPLACEABLE = frozenset({"PERSON", "ORG", "NORP"})
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"})
 SOFT_LABELS = NUMERIC_LABELS | {"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
 DATE_LABELS = frozenset({"DATE", "TIME"})
+# An ordinary word NER called a place is a town without place syntax only when the town is this
+# big ("Buffalo", "Mobile"); small namesakes ("Street", "Police", "North Park") are the word.
+ORDINARY_WORD_TOWN = 100_000
 MIN_VOTING_NAMES = 2  # a story's country is voted by at least this many of its place names
 Found = tuple[Span, Place, float, PlaceType | None]  # mention, first choice, similarity, kind
 
@@ -50,9 +54,15 @@ def country_context(words: Words, index: GeoIndex) -> Counter[str]:
 
 
 def ner_places(
-    ents: Sequence[Span], gazetteer: Gazetteer, context: Counter[str], taken: list[bool]
+    ents: Sequence[Span],
+    words: Words,
+    gazetteer: Gazetteer,
+    context: Counter[str],
+    taken: list[bool],
+    evidence: Evidence,
 ) -> list[Found]:
-    """NER's own place mentions, resolved; a fuzzy spelling only within the story's countries."""
+    """NER's own place mentions, resolved; a fuzzy spelling only within the story's countries,
+    an ordinary word only a big place or one the sentence says is a place."""
     found: list[Found] = []
     for ent in ents:
         if ent.label_ not in PLACE_LABELS or ent.ent_id_ or ent.text in gazetteer.index.demonyms:
@@ -68,8 +78,23 @@ def ner_places(
         if best is None:
             continue
         place, similarity = best
-        if similarity < 1.0 and is_common([t.text for t in span]):
+        common = is_common([t.text for t in span])
+        if similarity < 1.0 and common:
             continue  # "Romanian" is no misspelt "Romania"
+        # Counties carry their kind word and states of the countries told by state are named
+        # bare ("Georgia"): the rule is for towns and other countries' regions ("South").
+        state = place.place_type == "admin1" and place.country_code in federal_countries()
+        small = (
+            place.place_type not in ("country", "admin2")
+            and not state
+            and place.population < ORDINARY_WORD_TOWN
+        )
+        if common and small:
+            syntax = (
+                place_syntax(ent, evidence) or is_dateline(span) or agency_seat(words, ent.start, ent.end)
+            )
+            if not syntax:
+                continue  # "Street", "Police", "North Park": NER's label alone makes no town of a word
         if similarity == 1.0 or context[place.country_code] > 0 or is_dateline(span):
             found.append((ent, place, similarity, kind))
             for k in range(ent.start, ent.end):
@@ -109,21 +134,20 @@ def scanned_places(
         named = next(iter(names)) if len(names) == 1 else None
         common = is_common(words.words[start:end])
         # "X Police Department": the agency's name says where it serves, whatever NER made of
-        # the whole name; "Metro Police" or "State Police" name no place, "Las Vegas" does.
-        seat = not (common and end - start == 1) and agency_seat(words, start, end)
-        if (
-            names
-            and not seat
-            and not (
-                named is not None and named.label_ in REPLACEABLE and (named.start, named.end) == (start, end)
-            )
-        ):
+        # the whole name ("Metro" of "Metro Police" is a qualifier, no name).
+        seat = agency_seat(words, start, end) and text.lower() not in agency_words().qualifiers
+        exact = named is not None and named.label_ in REPLACEABLE and (named.start, named.end) == (start, end)
+        if names and not seat and not exact:
             continue
         rare = is_rare(words.words[start:end])
         # "in August", "on Thursday": a frequent word NER read as a date is one.
         if common and any(e.label_ in DATE_LABELS for e in overlapping):
             continue
         best = gazetteer.best(text, context)
+        if seat and common and end - start == 1 and (best is None or best[0].population < ORDINARY_WORD_TOWN):
+            seat = False  # "State Police", "Transit Police": one ordinary word is a big town or none
+            if names and not exact:
+                continue
         # NER saw a name there, of whatever kind (not a number or a date).
         labelled = any(e.label_ not in NUMERIC_LABELS for e in overlapping)
         if best is None or not accept_scanned(best[0], best[1], span, context, labelled, evidence, seat):

@@ -71,7 +71,7 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
         if ent.ent_id_:  # curated people and organisations are settled
             taken[ent.start : ent.end] = [True] * len(ent)
     resolved = abbreviated_places(doc, gazetteer, evidence, taken)
-    found = ner_places(ents, gazetteer, context, taken)
+    found = ner_places(ents, words, gazetteer, context, taken, evidence)
     ner_spans = {(span.start, span.end) for span, _, _, _ in found}
     if not evidence.countries:
         _vote_country(found, gazetteer, evidence, context)
