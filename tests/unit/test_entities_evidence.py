@@ -317,3 +317,7 @@ def test_ordinary_words_ner_calls_places_are_no_small_towns(nlp: Language, text:
 
 def test_a_big_town_named_by_an_ordinary_word_keeps_its_police(nlp: Language) -> None:
     assert resolved(nlp, "Buffalo police said the man was shot twice.")["Buffalo"].admin1 == "New York"
+
+
+def test_a_curated_place_made_of_ordinary_words_stays_a_place(nlp: Language) -> None:
+    assert resolved(nlp, "Shipping through the Black Sea resumed.")["the Black Sea"].lat is not None

@@ -81,14 +81,11 @@ def ner_places(
         common = is_common([t.text for t in span])
         if similarity < 1.0 and common:
             continue  # "Romanian" is no misspelt "Romania"
-        # Counties carry their kind word and states of the countries told by state are named
-        # bare ("Georgia"): the rule is for towns and other countries' regions ("South").
-        state = place.place_type == "admin1" and place.country_code in federal_countries()
-        small = (
-            place.place_type not in ("country", "admin2")
-            and not state
-            and place.population < ORDINARY_WORD_TOWN
-        )
+        # For towns and other countries' regions ("South"): not for curated places ("Black
+        # Sea"), counties (with their kind word) or the states of countries told by state.
+        region = place.place_type == "admin1" and place.country_code not in federal_countries()
+        town = place.place_type in ("city", "site") or region
+        small = town and not place.curated and place.population < ORDINARY_WORD_TOWN
         if common and small:
             syntax = (
                 place_syntax(ent, evidence) or is_dateline(span) or agency_seat(words, ent.start, ent.end)
