@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +42,42 @@ def _events(es: Elasticsearch, index: str) -> list[dict[str, Any]]:
     return [hit["_source"] for hit in es.search(index=index, size=20)["hits"]["hits"]]
 
 
+Found = list[dict[str, Any]]
+Publish = Callable[[EnrichedArticle, str, Callable[[Found], bool]], Found]
+
+
+@contextmanager
+def events_and_indexer(
+    settings: Settings, overrides: dict[str, Any], es: Elasticsearch, tmp_path: Path
+) -> Iterator[Publish]:
+    """The two stages running, and a way to publish one article and wait until the events index
+    passes a check; one at a time, so the order the region's partition sees is the order sent."""
+    index = settings.index("events")
+    producer = reliable_producer(settings)
+    try:
+        with running(["events", "indexer"], overrides, tmp_path) as stages:
+
+            def publish_and_wait(
+                article: EnrichedArticle, what: str, check: Callable[[Found], bool]
+            ) -> Found:
+                send(producer, settings, article).get(timeout=30)
+                return wait_for(
+                    lambda: found if check(found := _events(es, index)) else None, 120, what, stages
+                )
+
+            yield publish_and_wait
+    finally:
+        producer.close()
+
+
 def test_two_agencies_make_one_event_and_another_town_a_second(
     live_settings: Settings, overrides: dict[str, Any], es: Elasticsearch, tmp_path: Path
 ) -> None:
-    index = live_settings.index("events")
-    producer = reliable_producer(live_settings)
-    with running(["events", "indexer"], overrides, tmp_path) as stages:
-
-        def publish_and_wait(article: EnrichedArticle, what: str, check: Any) -> list[dict[str, Any]]:
-            # One at a time, so the order the region's partition sees is the order sent.
-            send(producer, live_settings, article).get(timeout=30)
-            return wait_for(lambda: found if check(found := _events(es, index)) else None, 120, what, stages)
-
+    with events_and_indexer(live_settings, overrides, es, tmp_path) as publish_and_wait:
         publish_and_wait(AFP, "the AFP report indexed", lambda found: len(found) == 1)
-        publish_and_wait(AP, "the AP report merged", lambda found: found and found[0]["version"] == 2)
+        publish_and_wait(AP, "the AP report merged", lambda found: bool(found) and found[0]["version"] == 2)
         found = publish_and_wait(REUTERS, "the Abu Kamal event", lambda found: len(found) == 2)
 
-    producer.close()
     merged = next(e for e in found if e["version"] == 2)
     assert sorted(merged["article_ids"]) == ["afp-1", "ap-1"]
     assert sorted(merged["sources"]) == ["AFP", "AP"]
@@ -85,14 +106,7 @@ def test_an_event_retired_by_a_bridging_report_leaves_the_index(
     """Tuesday's and Thursday's reports are two days apart, two events; Wednesday's matches
     both and joins them: the events stage publishes the joined event and a tombstone for the
     other, and the indexer deletes the retired document."""
-    index = live_settings.index("events")
-    producer = reliable_producer(live_settings)
-    with running(["events", "indexer"], overrides, tmp_path) as stages:
-
-        def publish_and_wait(article: EnrichedArticle, what: str, check: Any) -> list[dict[str, Any]]:
-            send(producer, live_settings, article).get(timeout=30)
-            return wait_for(lambda: found if check(found := _events(es, index)) else None, 120, what, stages)
-
+    with events_and_indexer(live_settings, overrides, es, tmp_path) as publish_and_wait:
         first = publish_and_wait(
             _report("afp-2", "AFP", 12, "Tuesday"), "Tuesday's event", lambda f: len(f) == 1
         )
@@ -105,7 +119,6 @@ def test_an_event_retired_by_a_bridging_report_leaves_the_index(
             lambda f: len(f) == 1 and len(f[0]["article_ids"]) == 3,
         )
 
-    producer.close()
     (joined,) = found
     assert joined["event_id"] == first[0]["event_id"]  # the event there first keeps its id
     assert sorted(joined["article_ids"]) == ["afp-2", "ap-2", "reuters-2"]
