@@ -64,11 +64,13 @@ def unassigned_topics(
 @dataclass
 class StallWatch:
     """Per assigned partition, since when its lag has not fallen; and when anything was
-    last processed. `stalled()` names the partitions of a worker that does nothing."""
+    last processed. `stalled()` names the partitions of a worker that does nothing, and
+    `reread_due()` says when to re-read them from their committed offsets."""
 
     stall_seconds: float
     started: float
     last_processed: float | None = None
+    last_reread: float | None = None
     _rising_since: dict[Partition, tuple[int, float]] = field(default_factory=dict)
 
     def processed(self, now: float) -> None:
@@ -90,6 +92,22 @@ class StallWatch:
         if now - idle_since < self.stall_seconds:
             return set()
         return {p for p, (_, since) in self._rising_since.items() if now - since >= self.stall_seconds}
+
+    def reread_due(self, now: float, in_flight: int) -> bool:
+        """Stalled with nothing in flight, and not re-read within the last `stall_seconds`.
+
+        Faust can drop a record it fetched while a rebalance was under way and go on past
+        it; nothing reads it again until the next rebalance. Seeking the stalled worker
+        back to its committed offsets reads it again. A worker still holding messages
+        (`in_flight`, e.g. an indexer waiting for Elasticsearch) is busy, not stalled by a
+        lost record: re-reading would only hand it the same messages twice.
+        """
+        if in_flight or not self.stalled(now):
+            return False
+        if self.last_reread is not None and now - self.last_reread < self.stall_seconds:
+            return False
+        self.last_reread = now
+        return True
 
 
 @dataclass

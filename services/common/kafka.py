@@ -6,16 +6,18 @@ import asyncio
 import logging
 import ssl
 import weakref
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import faust
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as FaustConsumer
 from faust.transport.drivers.aiokafka import Producer as FaustProducer
 from faust.transport.drivers.aiokafka import Transport as FaustTransport
-from faust.types import AppT
+from faust.types import TP, AppT
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -146,6 +148,27 @@ def gate_of(app: AppT) -> TopicGate:
     return _GATES.setdefault(app, TopicGate())
 
 
+async def seek_to_committed_or_start(
+    consumer: AIOKafkaConsumer, keep_position: Container[str] = ()
+) -> dict[TopicPartition, int | None]:
+    """Seek every assigned partition to its committed offset, and one with nothing
+    committed to the start of its log (what `auto_offset_reset=earliest` means).
+
+    aiokafka's own `seek_to_committed` leaves a partition with nothing committed
+    wherever its fetch position is. Faust relies on that seek after a rebalance to
+    re-read records it fetched but dropped mid-rebalance; on a partition nothing was
+    ever committed for, the dropped record was skipped for good, and the worker sat
+    behind it, assigned and idle (seen in CI: a copy on a fresh partition never
+    decided). Topics in `keep_position` (table changelogs, which Faust reads by its
+    own seeks) are left where they are.
+    """
+    committed: dict[TopicPartition, int | None] = await consumer.seek_to_committed()
+    never_committed = [tp for tp, offset in committed.items() if not offset and tp.topic not in keep_position]
+    if never_committed:
+        await consumer.seek_to_beginning(*never_committed)
+    return committed
+
+
 class GatedConsumerThread(AIOKafkaConsumerThread):
     """Subscribes only once every topic is visible with partitions in this consumer's
     own metadata, the metadata the group leader assigns partitions from.
@@ -186,6 +209,16 @@ class GatedConsumerThread(AIOKafkaConsumerThread):
         consumer = self._ensure_consumer()
         await consumer._client.force_metadata_update()
         consumer._coordinator.request_rejoin()
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        # Faust's signature says int; a partition with nothing committed maps to None,
+        # which Faust's caller (Consumer.perform_seek) expects and handles.
+        committed = await self.call_thread(self._seek_to_committed_or_start)
+        return cast(Mapping[TP, int], committed)
+
+    async def _seek_to_committed_or_start(self) -> dict[TopicPartition, int | None]:
+        changelogs = self.app.tables.changelog_topics
+        return await seek_to_committed_or_start(self._ensure_consumer(), changelogs)
 
     def partitions_known(self, topic: str) -> int:
         """Partitions of `topic` in this consumer's metadata (0 when unknown)."""

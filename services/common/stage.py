@@ -207,7 +207,17 @@ class Stage:
             if tp.topic in consumed
         }
         self.metrics.set_lag(lags)
-        self.stall.sample(lags, time.monotonic())
+        now = time.monotonic()
+        self.stall.sample(lags, now)
+        if self.stall.reread_due(now, in_flight=len(consumer._unacked_messages)):
+            log.warning(
+                "stage=%s lag on %s and nothing processed for %ss: re-reading from the committed offsets",
+                self.name,
+                ", ".join(f"{topic}[{partition}]" for topic, partition in sorted(self.stall.stalled(now))),
+                self.settings.stall_seconds,
+            )
+            await consumer.commit()  # what was processed is not handed over again
+            await consumer.perform_seek()
         await self._check_assignment()
         state = self.verdict()
         self.metrics.set_ready(state.ready, state.status)

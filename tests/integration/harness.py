@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaTimeoutError
 
 from services.common.kafka import kafka_python_config
 from services.common.settings import Settings
@@ -146,13 +147,13 @@ def read_topic(settings: Settings, topic: str, timeout: float = 60.0) -> list[An
     `timeout` only bounds a broker that does not answer.
     """
     consumer = KafkaConsumer(**kafka_python_config(settings), enable_auto_commit=False, group_id=None)
+    deadline = time.monotonic() + scaled(timeout)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
+        ends = _end_offsets(consumer, partitions, deadline)
         records: list[Any] = []
-        deadline = time.monotonic() + timeout
         while any(consumer.position(tp) < end for tp, end in ends.items()):
             if time.monotonic() > deadline:
                 raise AssertionError(f"{topic}: not read to its end offsets {ends} in {timeout}s")
@@ -161,6 +162,20 @@ def read_topic(settings: Settings, topic: str, timeout: float = 60.0) -> list[An
         return records
     finally:
         consumer.close()
+
+
+def _end_offsets(
+    consumer: KafkaConsumer, partitions: list[TopicPartition], deadline: float
+) -> dict[Any, int]:
+    """End offsets, asked again while the broker is too busy to answer in one request
+    timeout (seen on a loaded machine), until `deadline`."""
+    while True:
+        try:
+            ends: dict[Any, int] = consumer.end_offsets(partitions)
+            return ends
+        except KafkaTimeoutError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def messages_on(settings: Settings, topic: str) -> int:

@@ -80,6 +80,18 @@ def test_falling_lag_or_no_lag_is_not_a_stall() -> None:
     assert watch.stalled(30) == set()
 
 
+def test_a_stalled_worker_with_nothing_in_flight_rereads_once_per_stall_period() -> None:
+    watch = StallWatch(stall_seconds=10, started=0)
+    watch.sample({("w.raw", 0): 1}, 1)
+    assert not watch.reread_due(5, in_flight=0)  # not stalled yet
+    assert not watch.reread_due(12, in_flight=2)  # stalled, but busy with messages it holds
+    assert watch.reread_due(12, in_flight=0)
+    assert not watch.reread_due(15, in_flight=0)  # gave the re-read a period to work
+    assert watch.reread_due(22, in_flight=0)  # still stalled after it: again
+    watch.processed(25)
+    assert not watch.reread_due(33, in_flight=0)  # it moved again: not stalled for 10 s since
+
+
 def test_a_condition_persisting_past_the_grace() -> None:
     grace = Persisting(grace_seconds=10)
     assert not grace.update(True, 0)
