@@ -37,6 +37,8 @@ class CasualtyGrammar:
     wound_verbs: frozenset[str]
     strike_lemmas: frozenset[str]  # "hit by a stray bullet", "struck by gunfire"
     projectile_nouns: frozenset[str]
+    hospital_verbs: frozenset[str]  # "the gunfire sent four people to the hospital"
+    hospital_nouns: frozenset[str]
     fatal_modifiers: frozenset[str]  # "fatally shot", "shot dead"
     dead_words: frozenset[str]
     injured_words: frozenset[str]
@@ -186,6 +188,8 @@ def _grammar(data: dict[str, Any]) -> CasualtyGrammar:
         wound_verbs=words("wound_verbs"),
         strike_lemmas=words("strike_lemmas"),
         projectile_nouns=words("projectile_nouns"),
+        hospital_verbs=words("hospital_verbs"),
+        hospital_nouns=words("hospital_nouns"),
         fatal_modifiers=words("fatal_modifiers"),
         dead_words=words("dead_words"),
         injured_words=words("injured_words"),

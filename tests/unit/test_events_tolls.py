@@ -55,6 +55,10 @@ def read(extractor: Extractor, sentence: str) -> dict[str, int]:
         ("Two brothers suffered gunshot wounds to the arms.", {"injured": 2}),
         ("A driver with a gunshot wound walked into the clinic.", {"injured": 1}),
         ("The bus shelter was struck by gunfire.", {}),
+        # sent to hospital; a headline's joined counts
+        ("The brawl sent three guests to the hospital.", {"injured": 3}),
+        ("The mayor sent officers to the hospital to guard the ward.", {}),
+        ("2 killed, 3 hurt in depot blast", {"killed": 2, "injured": 3}),
     ],
 )
 def test_victims_and_their_number(extractor: Extractor, sentence: str, expected: dict[str, int]) -> None:

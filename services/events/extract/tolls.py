@@ -120,6 +120,9 @@ def _verb_victims(predicate: Token, lex: Lexicon) -> list[Token]:
         # "17-year-old girl shot in head", "A boy fatally shot on Monday was identified": a
         # headline's or a reduced clause's passive, with no auxiliary; "shot at police" is not.
         return [s for s in subjects if s.tag_ in ("NN", "NNS", "NNP") and s.lower_ not in PRONOUNS_OF_ONE]
+    own = [c for c in predicate.children if c.dep_ == "nummod" and count_value(c, lex.numbers) is not None]
+    if own:
+        return own  # "2 killed, 3 hurt": the joined verb's own count
     if predicate.dep_ == "conj" and not subjects:
         return (
             _verb_victims(predicate.head, lex)
@@ -238,9 +241,20 @@ def _struck(token: Token, lex: Lexicon) -> list[Token]:
     return [c for c in token.children if c.dep_ == "nsubjpass"]
 
 
+def _sent_to_hospital(token: Token, lex: Lexicon) -> list[Token]:
+    """ "The gunfire sent four people to the hospital": who was sent."""
+    to = [c for c in token.children if c.dep_ in ("prep", "dative") and c.lower_ == "to"]
+    if not any(g.lemma_.lower() in lex.grammar.hospital_nouns for c in to for g in c.children):
+        return []
+    return _objects(token)
+
+
 def _victims_of(token: Token, lex: Lexicon) -> Iterator[_Victim]:
     g = lex.grammar
     lemma = token.lemma_.lower()
+    if token.pos_ == "VERB" and lemma in g.hospital_verbs:
+        yield from (_Victim(n, "injured", True) for n in _sent_to_hospital(token, lex))
+        return
     if token.pos_ == "NOUN" and lemma in g.wound_nouns:
         yield from (_Victim(n, "injured", True) for n in _wounded(token, lex))
         return
