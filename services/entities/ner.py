@@ -158,7 +158,8 @@ def entities_of(doc: Doc) -> list[Entity]:
                 end=span.end_char,
             )
         )
-    return sorted((_as_team(e, doc.text) for e in found), key=lambda e: e.start)
+    text = doc.text  # joined anew on every access: once, not once per entity
+    return sorted((_as_team(e, text) for e in found), key=lambda e: e.start)
 
 
 _SCORE_AFTER = re.compile(r"[ \t]+\d{1,3}(?![\d.:/-])")

@@ -85,7 +85,11 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[Resolved]:
     found += scanned
     chosen: list[tuple[Span, Place, PlaceType | None, bool]] = []
     # A named state's first guess may be its namesake town ("Delaware", Ohio): no anchor.
-    states = {fold(place.name) for code, place in gazetteer.admin1_places.items() if code in evidence.admin1s}
+    states = {
+        fold(gazetteer.admin1_places[code].name)
+        for code in evidence.admin1s
+        if code in gazetteer.admin1_places
+    }
     for span, first, _, kind in found:
         # Judge a name by the other places only: its own first guesses would vote for themselves.
         name = fold(span.text)  # "BERLIN" in the dateline and "Berlin" later are one name
