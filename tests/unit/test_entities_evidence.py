@@ -280,12 +280,12 @@ def test_what_an_outlets_host_says(
 
 def test_the_outlets_state_picks_the_namesake(nlp: Language) -> None:
     def state(outlet: str | None) -> str | None:
-        doc = nlp.make_doc("A man was shot in Pasadena on Friday night, police said.")
+        doc = nlp.make_doc("A man was shot in Glendale on Friday night, police said.")
         doc._.outlet = outlet
-        return {e.text: e for e in entities_of(nlp(doc))}["Pasadena"].admin1
+        return {e.text: e for e in entities_of(nlp(doc))}["Glendale"].admin1
 
-    assert state("sacramentoherald.com") == "California"
-    assert state("houstonherald.com") == "Texas"
+    assert state("bakersfieldherald.com") == "California"
+    assert state("tempeherald.com") == "Arizona"
 
 
 def test_enrich_hands_the_articles_outlet_to_the_resolver(nlp: Language) -> None:
@@ -293,14 +293,14 @@ def test_enrich_hands_the_articles_outlet_to_the_resolver(nlp: Language) -> None
     article = Article(
         article_id="outlet-test",
         source="s",
-        outlet="sacramentoherald.com",
-        paragraphs=["A man was shot in Pasadena on Friday night, police said."],
+        outlet="bakersfieldherald.com",
+        paragraphs=["A man was shot in Glendale on Friday night, police said."],
         published=now,
         published_from="ingested",
         ingested=now,
     )
     (enriched,) = enrich(nlp, [UniqueArticle(fingerprint="f" * 40, article=article)], batch_size=1)
-    assert {e.text: e.admin1 for e in enriched.entities}["Pasadena"] == "California"
+    assert {e.text: e.admin1 for e in enriched.entities}["Glendale"] == "California"
 
 
 @pytest.mark.parametrize(
@@ -316,7 +316,7 @@ def test_ordinary_words_ner_calls_places_are_no_small_towns(nlp: Language, text:
 
 
 def test_a_big_town_named_by_an_ordinary_word_keeps_its_police(nlp: Language) -> None:
-    assert resolved(nlp, "Buffalo police said the man was shot twice.")["Buffalo"].admin1 == "New York"
+    assert resolved(nlp, "Mobile police said the man was shot twice.")["Mobile"].admin1 == "Alabama"
 
 
 def test_a_curated_place_made_of_ordinary_words_stays_a_place(nlp: Language) -> None:
