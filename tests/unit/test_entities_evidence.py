@@ -321,3 +321,16 @@ def test_a_big_town_named_by_an_ordinary_word_keeps_its_police(nlp: Language) ->
 
 def test_a_curated_place_made_of_ordinary_words_stays_a_place(nlp: Language) -> None:
     assert resolved(nlp, "Shipping through the Black Sea resumed.")["the Black Sea"].lat is not None
+
+
+def test_a_part_of_a_town_is_the_town_a_street_is_no_town(nlp: Language) -> None:
+    found = resolved(nlp, "Two men were shot in South Bakersfield late on Friday.")
+    assert found["South Bakersfield"].canonical == "Bakersfield"
+    assert resolved(nlp, "A man was shot on West Street on Friday, police said.") == {}
+
+
+def test_a_county_sheriffs_office_names_its_county(nlp: Language) -> None:
+    found = resolved(nlp, "Deputies of the Buncombe County Sheriff's Office responded.")
+    assert (
+        found["Buncombe County"].precision == "admin2" and found["Buncombe County"].admin1 == "North Carolina"
+    )

@@ -49,6 +49,8 @@ def accept_scanned(
     # GeoNames keeps a seat of local government of unknown size (population 0) however small:
     # "Mallam Fatori", "Musa Khel Bazar" are worth a story set in their country.
     unknown_seat = place.population == 0 and in_context
+    if seat and similarity == 1.0 and place.place_type == "admin2":
+        return True  # "X County Sheriff's Office": counties have no population in the index
     if similarity < 1.0 or (place.population < SMALL_PLACE and not unknown_seat):
         return False
     if is_dateline(span) or in_context:

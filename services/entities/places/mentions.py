@@ -38,6 +38,21 @@ DATE_LABELS = frozenset({"DATE", "TIME"})
 # An ordinary word NER called a place is a town without place syntax only when the town is this
 # big ("Buffalo", "Mobile"); small namesakes ("Street", "Police", "North Park") are the word.
 ORDINARY_WORD_TOWN = 100_000
+# Words before a town's name that make a part of it ("South Los Angeles", "Downtown Dallas").
+AREA_PREFIXES = frozenset(
+    {
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "downtown",
+        "midtown",
+    }
+)
 MIN_VOTING_NAMES = 2  # a story's country is voted by at least this many of its place names
 Found = tuple[Span, Place, float, PlaceType | None]  # mention, first choice, similarity, kind
 
@@ -75,6 +90,14 @@ def ner_places(
         if not is_name_token(span[0].text):  # "the east bank" is no place name
             continue
         best = gazetteer.best(own_name(ent).text, context) or gazetteer.best(span.text, context, kind=kind)
+        rest = [t.text for t in span[1:]]
+        if best is None and rest and span[0].lower_ in AREA_PREFIXES:
+            # "South Los Angeles", "West Dallas": a part of the town the index does not know;
+            # "West Street" is a street (an ordinary word only for a big town)
+            best = gazetteer.best(span[1:].text, context, kind=kind)
+            town = best is not None and best[0].place_type == "city" and best[1] == 1.0
+            if not town or (is_common(rest) and best is not None and best[0].population < ORDINARY_WORD_TOWN):
+                best = None
         if best is None:
             continue
         place, similarity = best
