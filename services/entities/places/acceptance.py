@@ -14,6 +14,8 @@ from services.entities.places.syntax import after_place_word, is_dateline, place
 from services.entities.places.words import CONNECTORS
 
 SMALL_PLACE = 1000  # below this, a bare gazetteer hit needs the curated list or NER to vouch for it
+# Outside the story's countries, a name NER labelled mid-sentence is a place only for a city this big.
+LABELLED_FOREIGN_CITY = 100_000
 # A town outside every country the story names is kept only when it is this big and NER saw a
 # place there ("Berlin" in a story from Connecticut is Berlin, Connecticut; "Kherson" stays).
 FOREIGN_TOWN_POPULATION = 250_000
@@ -59,7 +61,7 @@ def accept_scanned(
         return True  # "near Enerhodar": the sentence says place, the gazetteer says which
     # Out of the story's countries only a big city NER saw as a name, mid-sentence: a lone
     # capitalised word ("Reading the statement", "Mobile networks") is no evidence.
-    return place.population >= 100_000 and labelled and not starts_sentence(span)
+    return place.population >= LABELLED_FOREIGN_CITY and labelled and not starts_sentence(span)
 
 
 def evidenced(
