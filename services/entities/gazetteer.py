@@ -1,4 +1,5 @@
-"""Curated canonical names of people and organisations (data/aliases.json), loaded once."""
+"""Curated canonical names of people and organisations (data/aliases.json), loaded once, and the
+home of the curated places file (data/places.json) the GeoNames index and the demonym list read."""
 
 from __future__ import annotations
 

